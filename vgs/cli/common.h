@@ -1,0 +1,35 @@
+// What every vgs program shares on its command line: the recipe with --set overrides,
+// --dump-config, --help-config and --log-level, and one way of turning errors into a one-line
+// message and an exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "vgs/core/config.h"
+
+namespace vgs::cli {
+
+struct RecipeArguments {
+  std::string recipe;
+  std::vector<std::string> overrides;  // --set key=value
+  bool dump_config = false;
+  bool help_config = false;
+};
+
+void add_recipe_arguments(CLI::App& app, RecipeArguments& args);
+void add_log_level_argument(CLI::App& app, std::string& level);
+
+// Handles --help-config (prints the schema) and --dump-config (prints the resolved recipe).
+// Returns true when the program's work is done.
+bool handle_config_requests(const RecipeArguments& args, const core::Config* config);
+
+// Parses the command line and runs `body` with logging set up. vgs::Error and other exceptions
+// become "<program>: error: <message>" on stderr and exit code 2 (1 for an unexpected failure).
+int run_program(CLI::App& app, int argc, char** argv, const std::string& log_level,
+                const std::function<int()>& body);
+
+}  // namespace vgs::cli

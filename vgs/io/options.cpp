@@ -1,0 +1,68 @@
+// The recipe keys of the io layer and their typed forms.
+#include "vgs/io/options.h"
+
+#include "vgs/core/config.h"
+#include "vgs/core/error.h"
+#include "vgs/core/schema.h"
+
+namespace vgs::io {
+
+using core::Bounds;
+
+void add_io_options(core::Schema& s) {
+  s.group("audio", "Audio decoding");
+  s.add_int("audio.sample_rate", 16000, "sample rate the models take; files are resampled to it", Bounds::at_least(1000));
+  s.group("image", "Image decoding and preprocessing");
+  s.add_string("image.resize_policy", "square",
+               "square: both sides to image.resize (me-vgs); shorter_side_crop: shorter side to "
+               "image.resize then centre crop image.crop (DINO eval); none: keep the size",
+               {"square", "shorter_side_crop", "none"});
+  s.add_int("image.resize", 256, "target size of the resize step, pixels", Bounds::at_least(1));
+  s.add_int("image.crop", 224, "centre crop size for shorter_side_crop, pixels", Bounds::at_least(1));
+  s.add_bool("image.normalize", true, "subtract image.mean and divide by image.std per channel");
+  s.add_float_list("image.mean", {0.485, 0.456, 0.406}, "per-channel RGB mean (ImageNet)");
+  s.add_float_list("image.std", {0.229, 0.224, 0.225}, "per-channel RGB standard deviation (ImageNet)",
+                   Bounds::positive());
+  s.group("features", "Cached backbone features (HDF5)");
+  s.add_string("features.dtype", "float16", "precision of cached features", {"float16", "float32"});
+  s.add_path("features.dir", "folder of the feature stores (default: next to each manifest)");
+}
+
+AudioOptions audio_options(const core::Config& c) {
+  return AudioOptions{static_cast<int>(c.get_int("audio.sample_rate"))};
+}
+
+namespace {
+std::array<float, 3> three(const core::Config& c, const std::string& key) {
+  const auto& v = c.get_float_list(key);
+  if (v.size() != 3)
+    throw Error(c.source(key).describe() + ": " + key + ": expected 3 values (R, G, B), got " + std::to_string(v.size()));
+  return {static_cast<float>(v[0]), static_cast<float>(v[1]), static_cast<float>(v[2])};
+}
+}  // namespace
+
+ImageOptions image_options(const core::Config& c) {
+  ImageOptions o;
+  const std::string& policy = c.get_string("image.resize_policy");
+  o.policy = policy == "square" ? ResizePolicy::square
+             : policy == "shorter_side_crop" ? ResizePolicy::shorter_side_crop
+                                             : ResizePolicy::none;
+  o.resize = static_cast<int>(c.get_int("image.resize"));
+  o.crop = static_cast<int>(c.get_int("image.crop"));
+  if (o.policy == ResizePolicy::shorter_side_crop && o.crop > o.resize)
+    throw Error(c.source("image.crop").describe() + ": image.crop: expected at most image.resize (" +
+                std::to_string(o.resize) + "), got " + std::to_string(o.crop));
+  o.normalize = c.get_bool("image.normalize");
+  o.mean = three(c, "image.mean");
+  o.std = three(c, "image.std");
+  return o;
+}
+
+FeatureOptions feature_options(const core::Config& c) {
+  FeatureOptions o;
+  o.dtype = c.get_string("features.dtype");
+  if (c.has("features.dir")) o.dir = c.get_string("features.dir");
+  return o;
+}
+
+}  // namespace vgs::io
