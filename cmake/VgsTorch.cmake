@@ -6,6 +6,12 @@
 # laptop) we import LibTorch's CPU libraries directly, so configure still succeeds with a CPU build.
 option(VGS_CPU_ONLY "Build without CUDA even when the CUDA toolkit is present" OFF)
 
+# The torch wheel's libtorch.so exports its own copy of std::filesystem (built with a newer GCC);
+# when it is searched before libstdc++, calls such as std::filesystem::remove_all land in that copy
+# and crash. Naming libstdc++ before LibTorch makes the dynamic linker take the real one.
+add_library(vgs_torch INTERFACE)
+target_link_libraries(vgs_torch INTERFACE "-Wl,--push-state,--no-as-needed,-lstdc++,--pop-state")
+
 find_program(VGS_NVCC nvcc HINTS ENV CUDA_HOME PATHS /usr/local/cuda/bin)
 if(VGS_NVCC AND NOT VGS_CPU_ONLY)
   if(NOT CMAKE_CUDA_COMPILER)
@@ -19,7 +25,6 @@ if(VGS_NVCC AND NOT VGS_CPU_ONLY)
   endif()
   find_package(Torch REQUIRED)
   set(VGS_WITH_CUDA ON)
-  add_library(vgs_torch INTERFACE)
   target_link_libraries(vgs_torch INTERFACE ${TORCH_LIBRARIES})
   message(STATUS "vgs: LibTorch ${Torch_VERSION} with CUDA (toolkit ${CUDAToolkit_VERSION}); GPU and NCCL paths are built")
 else()
@@ -31,7 +36,6 @@ else()
   get_filename_component(_vgs_torch_root ${VGS_TORCH_SHARE}/../.. ABSOLUTE)
   find_library(VGS_TORCH_CPU torch_cpu PATHS ${_vgs_torch_root}/lib NO_DEFAULT_PATH REQUIRED)
   find_library(VGS_C10 c10 PATHS ${_vgs_torch_root}/lib NO_DEFAULT_PATH REQUIRED)
-  add_library(vgs_torch INTERFACE)
   target_include_directories(vgs_torch SYSTEM INTERFACE ${_vgs_torch_root}/include
                              ${_vgs_torch_root}/include/torch/csrc/api/include)
   target_link_libraries(vgs_torch INTERFACE ${VGS_TORCH_CPU} ${VGS_C10} Threads::Threads)

@@ -68,7 +68,7 @@ TEST_CASE("extends chains apply bases first, nearest recipe last") {
   CHECK(c.get_string("data.manifest") == dir.file("base/audio.jsonl"));
 }
 
-TEST_CASE("--set overrides any key, with YAML values") {
+TEST_CASE("set overrides change any key and take YAML values") {
   test::TempDir dir;
   std::string recipe = dir.write("a.yaml", "data:\n  manifest: /m.jsonl\n");
   Config c = Config::load(test_schema(), recipe,

@@ -43,13 +43,16 @@ SndfileHandle open_audio(const std::string& path, SF_INFO& info) {
 }
 
 std::string format_name(int format) {
+  switch (format & SF_FORMAT_TYPEMASK) {
+    case SF_FORMAT_WAV: case SF_FORMAT_WAVEX: case SF_FORMAT_RF64: return "WAV";
+    case SF_FORMAT_FLAC: return "FLAC";
+    case SF_FORMAT_OGG: return "OGG";
+    case SF_FORMAT_AIFF: return "AIFF";
+    default: break;
+  }
   SF_FORMAT_INFO f{};
   f.format = format & SF_FORMAT_TYPEMASK;
-  if (sf_command(nullptr, SFC_GET_FORMAT_INFO, &f, sizeof f) == 0 && f.extension) {
-    std::string name = f.extension;
-    for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return name;
-  }
+  if (sf_command(nullptr, SFC_GET_FORMAT_INFO, &f, sizeof f) == 0 && f.name) return f.name;
   return "unknown";
 }
 

@@ -99,8 +99,9 @@ Image center_crop(const Image& image, int crop) {
   if (crop > image.height || crop > image.width)
     throw Error("centre crop " + std::to_string(crop) + " is larger than the image (" +
                 std::to_string(image.height) + "x" + std::to_string(image.width) + ")");
-  const int top = static_cast<int>(std::lround((image.height - crop) / 2.0));
-  const int left = static_cast<int>(std::lround((image.width - crop) / 2.0));
+  // Python's round() (half to even), as torchvision computes the offsets.
+  const int top = static_cast<int>(std::nearbyint((image.height - crop) / 2.0));
+  const int left = static_cast<int>(std::nearbyint((image.width - crop) / 2.0));
   Image out;
   out.channels = image.channels;
   out.height = out.width = crop;

@@ -39,7 +39,7 @@ Image decode_image(const std::string& path);
 Image resize_image(const Image& image, int height, int width);
 // torchvision semantics: the shorter side becomes `size`, the longer int(size * long / short).
 Image resize_shorter_side(const Image& image, int size);
-// torchvision semantics: top = round((h - crop) / 2), left = round((w - crop) / 2).
+// torchvision semantics: top = round((h - crop) / 2), left = round((w - crop) / 2), rounding half to even.
 Image center_crop(const Image& image, int crop);
 void normalize_image(Image& image, const std::array<float, 3>& mean, const std::array<float, 3>& std);
 
