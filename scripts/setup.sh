@@ -8,7 +8,8 @@
 # clone's .venv links to it, so fresh clones of the same revision reuse it.
 #
 # Environment: VGS_ENV_ROOT, VGS_BUILD_DIR (default build), VGS_BUILD_TYPE (default Release),
-#              VGS_SKIP_BUILD=1 (environment only), VGS_JOBS (default nproc).
+#              VGS_SKIP_BUILD=1 (environment only), VGS_JOBS (default nproc),
+#              VGS_CMAKE_ARGS (extra configure arguments, e.g. -DVGS_CPU_ONLY=ON).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -61,7 +62,7 @@ configure_and_build() {
   if [ ! -f "$build/CMakeCache.txt" ] || ! grep -q "CMAKE_PREFIX_PATH:.*=$prefix\$" "$build/CMakeCache.txt"; then
     say "configuring $build ($type)"
     cmake -S . -B "$build" -DCMAKE_BUILD_TYPE="$type" -DCMAKE_PREFIX_PATH="$prefix" \
-          -DVGS_PYTHON="$root/.venv/bin/python" >/dev/null
+          -DVGS_PYTHON="$root/.venv/bin/python" ${VGS_CMAKE_ARGS:-} >/dev/null
   fi
   say "building $build"
   cmake --build "$build" -j "${VGS_JOBS:-$(nproc)}"

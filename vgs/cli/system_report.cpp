@@ -68,8 +68,8 @@ std::string system_report(bool measure) {
       << " (OMP_NUM_THREADS / MKL_NUM_THREADS change them)\n";
   int devices = torch::cuda::is_available() ? static_cast<int>(torch::cuda::device_count()) : 0;
   out << "CUDA devices: " << devices << (devices ? "" : " (training runs on the CPU)") << "\n";
-  out << "NCCL: " << (config_value(config, "USE_NCCL") == "1" ? "built in" : "not built")
-      << ", Gloo: " << (config_value(config, "USE_GLOO") == "ON" ? "built in" : "not built") << "\n";
+  out << "NCCL: " << (config_value(config, "USE_NCCL") == "1" ? "built into LibTorch" : "not in LibTorch")
+      << ", Gloo: " << (config_value(config, "USE_GLOO") == "ON" ? "built into LibTorch" : "not in LibTorch") << "\n";
   if (measure) {
     MatmulMeasurement m = measure_matmul();
     out << "fp32 matmul " << m.size << "x" << m.size << ": " << static_cast<int>(m.gflops) << " GFLOP/s";
