@@ -1,0 +1,283 @@
+// WavLM in native LibTorch: configs, modules and the forward pass (eval mode).
+#include "vgs/backbones/wavlm.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "vgs/core/error.h"
+
+namespace vgs::backbones {
+
+namespace F = torch::nn::functional;
+
+WavLMConfig WavLMConfig::base() { return WavLMConfig{}; }
+WavLMConfig WavLMConfig::base_plus() { return WavLMConfig{}; }
+
+WavLMConfig WavLMConfig::large() {
+  WavLMConfig c;
+  c.conv_bias = true;
+  c.feat_extract_norm = "layer";
+  c.hidden_size = 1024;
+  c.num_layers = 24;
+  c.num_heads = 16;
+  c.intermediate_size = 4096;
+  c.stable_layer_norm = true;
+  c.normalize_waveform = true;
+  return c;
+}
+
+void WavLMConfig::validate() const {
+  auto fail = [](const std::string& what) { throw Error("WavLM config: " + what); };
+  if (conv_dim.empty() || conv_dim.size() != conv_kernel.size() || conv_dim.size() != conv_stride.size())
+    fail("conv_dim, conv_kernel and conv_stride must have the same, non-zero length");
+  if (feat_extract_norm != "group" && feat_extract_norm != "layer")
+    fail("feat_extract_norm must be group or layer, got '" + feat_extract_norm + "'");
+  if (hidden_size <= 0 || num_heads <= 0 || hidden_size % num_heads != 0)
+    fail("hidden_size " + std::to_string(hidden_size) + " is not a multiple of num_heads " + std::to_string(num_heads));
+  if (hidden_size % pos_conv_groups != 0) fail("hidden_size must be a multiple of pos_conv_groups");
+  if (num_layers < 1 || num_buckets < 4 || max_distance <= num_buckets / 4) fail("layers, buckets or max_distance out of range");
+}
+
+int64_t WavLMConfig::frames(int64_t samples) const {
+  int64_t length = samples;
+  for (size_t i = 0; i < conv_kernel.size(); ++i) {
+    if (length < conv_kernel[i]) return 0;
+    length = (length - conv_kernel[i]) / conv_stride[i] + 1;
+  }
+  return length;
+}
+
+namespace {
+
+// One conv layer of the feature extractor: conv, optional norm, GELU.
+class ConvLayerImpl : public torch::nn::Module {
+ public:
+  ConvLayerImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride, bool bias, const std::string& norm)
+      : norm_(norm) {
+    conv = register_module("conv", torch::nn::Conv1d(torch::nn::Conv1dOptions(in, out, kernel).stride(stride).bias(bias)));
+    if (norm == "group") group_norm = register_module("layer_norm", torch::nn::GroupNorm(torch::nn::GroupNormOptions(out, out)));
+    if (norm == "layer") layer_norm = register_module("layer_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({out})));
+  }
+
+  // x [B, C, L]; valid [B] lengths of x along L (undefined when no item is padded).
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& valid_out) {
+    at::Tensor h = conv(x);
+    if (norm_ == "group") h = valid_out.defined() ? masked_channel_norm(h, valid_out) : group_norm(h);
+    if (norm_ == "layer") h = layer_norm(h.transpose(1, 2)).transpose(1, 2);
+    return at::gelu(h);
+  }
+
+ private:
+  // GroupNorm with one group per channel, statistics over each item's valid frames only, so a
+  // padded item is normalised exactly as it would be alone.
+  at::Tensor masked_channel_norm(const at::Tensor& h, const at::Tensor& valid) {
+    const int64_t length = h.size(2);
+    at::Tensor mask = (at::arange(length, h.options().dtype(at::kLong)).unsqueeze(0) < valid.unsqueeze(1))
+                          .unsqueeze(1)
+                          .to(h.dtype());                                     // [B, 1, L]
+    at::Tensor count = valid.to(h.dtype()).clamp_min(1).view({-1, 1, 1});   // [B, 1, 1]
+    at::Tensor mean = (h * mask).sum(2, true) / count;                        // [B, C, 1]
+    at::Tensor var = ((h - mean).square() * mask).sum(2, true) / count;
+    const double eps = group_norm->options.eps();
+    at::Tensor y = (h - mean) * at::rsqrt(var + eps);
+    return y * group_norm->weight.view({1, -1, 1}) + group_norm->bias.view({1, -1, 1});
+  }
+
+  std::string norm_;
+  torch::nn::Conv1d conv{nullptr};
+  torch::nn::GroupNorm group_norm{nullptr};
+  torch::nn::LayerNorm layer_norm{nullptr};
+};
+TORCH_MODULE(ConvLayer);
+
+// Lengths after a conv with no padding.
+at::Tensor conv_lengths(const at::Tensor& lengths, int64_t kernel, int64_t stride) {
+  return at::floor_divide(lengths - kernel, stride).add(1).clamp_min(0);
+}
+
+// true where position t >= length: [B, T].
+at::Tensor padding_mask(const at::Tensor& lengths, int64_t frames) {
+  return at::arange(frames, lengths.options()).unsqueeze(0) >= lengths.unsqueeze(1);
+}
+
+}  // namespace
+
+at::Tensor wavlm_position_buckets(int64_t frames, int64_t num_buckets, int64_t max_distance) {
+  at::Tensor position = at::arange(frames, at::kLong);
+  at::Tensor relative = position.unsqueeze(0) - position.unsqueeze(1);  // [query, key] = key - query
+  const int64_t half = num_buckets / 2;
+  at::Tensor buckets = (relative > 0).to(at::kLong) * half;
+  at::Tensor distance = relative.abs();
+  const int64_t max_exact = half / 2;
+  // The log is taken in float32, exactly as the reference implementations do.
+  at::Tensor large = at::log(distance.to(at::kFloat) / max_exact) /
+                     static_cast<float>(std::log(static_cast<double>(max_distance) / max_exact)) *
+                     static_cast<float>(half - max_exact);
+  large = (large + static_cast<float>(max_exact)).to(at::kLong).clamp_max(half - 1);
+  return buckets + at::where(distance < max_exact, distance, large);
+}
+
+WavLMPositionalConvImpl::WavLMPositionalConvImpl(const WavLMConfig& c)
+    : kernel_(c.pos_conv_kernel), groups_(c.pos_conv_groups) {
+  auto conv = register_module("conv", std::make_shared<torch::nn::Module>());
+  weight_g_ = conv->register_parameter("weight_g", torch::ones({1, 1, kernel_}));
+  weight_v_ = conv->register_parameter("weight_v", torch::randn({c.hidden_size, c.hidden_size / groups_, kernel_}) * 0.02);
+  bias_ = conv->register_parameter("bias", torch::zeros({c.hidden_size}));
+}
+
+at::Tensor WavLMPositionalConvImpl::forward(const at::Tensor& hidden) {
+  at::Tensor weight = at::_weight_norm(weight_v_, weight_g_, 2);
+  at::Tensor h = at::conv1d(hidden.transpose(1, 2), weight, bias_, 1, kernel_ / 2, 1, groups_);  // [B, D, T(+1)]
+  if (kernel_ % 2 == 0) h = h.narrow(2, 0, h.size(2) - 1);  // "same" padding for an even kernel
+  return at::gelu(h).transpose(1, 2);
+}
+
+WavLMAttentionImpl::WavLMAttentionImpl(const WavLMConfig& c, bool has_relative_position_bias)
+    : heads_(c.num_heads),
+      head_dim_(c.hidden_size / c.num_heads),
+      num_buckets_(c.num_buckets),
+      max_distance_(c.max_distance) {
+  q_proj = register_module("q_proj", torch::nn::Linear(c.hidden_size, c.hidden_size));
+  k_proj = register_module("k_proj", torch::nn::Linear(c.hidden_size, c.hidden_size));
+  v_proj = register_module("v_proj", torch::nn::Linear(c.hidden_size, c.hidden_size));
+  out_proj = register_module("out_proj", torch::nn::Linear(c.hidden_size, c.hidden_size));
+  gru_rel_pos_const_ = register_parameter("gru_rel_pos_const", torch::ones({1, heads_, 1, 1}));
+  gru_rel_pos_linear = register_module("gru_rel_pos_linear", torch::nn::Linear(head_dim_, 8));
+  if (has_relative_position_bias)
+    rel_attn_embed = register_module("rel_attn_embed", torch::nn::Embedding(num_buckets_, heads_));
+}
+
+at::Tensor WavLMAttentionImpl::position_bias(int64_t frames) const {
+  at::Tensor buckets = wavlm_position_buckets(frames, num_buckets_, max_distance_).to(rel_attn_embed->weight.device());
+  return at::embedding(rel_attn_embed->weight, buckets).permute({2, 0, 1});  // [H, T, T]
+}
+
+at::Tensor WavLMAttentionImpl::forward(const at::Tensor& hidden, const at::Tensor& bias, const at::Tensor& key_padding) {
+  const int64_t B = hidden.size(0), T = hidden.size(1);
+  auto heads_first = [&](const at::Tensor& x) { return x.view({B, T, heads_, head_dim_}).transpose(1, 2); };  // [B, H, T, d]
+  at::Tensor q = heads_first(q_proj(hidden)), k = heads_first(k_proj(hidden)), v = heads_first(v_proj(hidden));
+  // The gate scales each query row of the bias; it is computed from the layer's input.
+  at::Tensor gate_input = heads_first(hidden);                                                    // [B, H, T, d]
+  at::Tensor projected = gru_rel_pos_linear(gate_input).view({B, heads_, T, 2, 4}).sum(-1);       // [B, H, T, 2]
+  auto gates = at::sigmoid(projected).chunk(2, -1);
+  at::Tensor gate = gates[0] * (gates[1] * gru_rel_pos_const_ - 1.0) + 2.0;                       // [B, H, T, 1]
+  at::Tensor mask = gate * bias.unsqueeze(0);                                                      // [B, H, T, T]
+  if (key_padding.defined())
+    mask = mask.masked_fill(key_padding.view({B, 1, 1, T}), -std::numeric_limits<float>::infinity());
+  at::Tensor attended = at::scaled_dot_product_attention(q, k, v, mask);                          // [B, H, T, d]
+  return out_proj(attended.transpose(1, 2).reshape({B, T, heads_ * head_dim_}));
+}
+
+WavLMEncoderLayerImpl::WavLMEncoderLayerImpl(const WavLMConfig& c, bool has_relative_position_bias)
+    : pre_ln_(c.stable_layer_norm) {
+  attention = register_module("attention", WavLMAttention(c, has_relative_position_bias));
+  auto ln = [&] { return torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_eps)); };
+  layer_norm = register_module("layer_norm", ln());
+  auto feed_forward = register_module("feed_forward", std::make_shared<torch::nn::Module>());
+  intermediate_dense = feed_forward->register_module("intermediate_dense", torch::nn::Linear(c.hidden_size, c.intermediate_size));
+  output_dense = feed_forward->register_module("output_dense", torch::nn::Linear(c.intermediate_size, c.hidden_size));
+  final_layer_norm = register_module("final_layer_norm", ln());
+}
+
+at::Tensor WavLMEncoderLayerImpl::forward(const at::Tensor& hidden, const at::Tensor& bias, const at::Tensor& key_padding) {
+  auto feed_forward = [&](const at::Tensor& x) { return output_dense(at::gelu(intermediate_dense(x))); };
+  if (pre_ln_) {
+    at::Tensor h = hidden + attention(layer_norm(hidden), bias, key_padding);
+    return h + feed_forward(final_layer_norm(h));
+  }
+  at::Tensor h = layer_norm(hidden + attention(hidden, bias, key_padding));
+  return final_layer_norm(h + feed_forward(h));
+}
+
+WavLMImpl::WavLMImpl(WavLMConfig config) : config_(std::move(config)) {
+  config_.validate();
+  const auto& c = config_;
+  auto feature_extractor = register_module("feature_extractor", std::make_shared<torch::nn::Module>());
+  conv_layers_ = feature_extractor->register_module("conv_layers", torch::nn::ModuleList());
+  for (size_t i = 0; i < c.conv_dim.size(); ++i) {
+    std::string norm = c.feat_extract_norm == "layer" ? "layer" : (i == 0 ? "group" : "none");
+    conv_layers_->push_back(ConvLayer(i == 0 ? 1 : c.conv_dim[i - 1], c.conv_dim[i], c.conv_kernel[i],
+                                      c.conv_stride[i], c.conv_bias, norm));
+  }
+  auto feature_projection = register_module("feature_projection", std::make_shared<torch::nn::Module>());
+  projection_norm = feature_projection->register_module(
+      "layer_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.conv_dim.back()}).eps(c.layer_norm_eps)));
+  projection = feature_projection->register_module("projection", torch::nn::Linear(c.conv_dim.back(), c.hidden_size));
+  auto encoder = register_module("encoder", std::make_shared<torch::nn::Module>());
+  pos_conv = encoder->register_module("pos_conv_embed", WavLMPositionalConv(c));
+  encoder_norm = encoder->register_module(
+      "layer_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_eps)));
+  encoder_layers_ = encoder->register_module("layers", torch::nn::ModuleList());
+  for (int64_t i = 0; i < c.num_layers; ++i) encoder_layers_->push_back(WavLMEncoderLayer(c, i == 0));
+  eval();
+}
+
+at::Tensor WavLMImpl::normalize(const at::Tensor& waveforms, const at::Tensor& lengths) const {
+  // layer_norm over each utterance's valid samples (unilm, torchaudio); padding stays zero.
+  const int64_t N = waveforms.size(1);
+  at::Tensor valid = lengths.defined() ? ~padding_mask(lengths, N) : at::ones_like(waveforms, at::kBool);
+  at::Tensor mask = valid.to(waveforms.dtype());
+  at::Tensor count = mask.sum(1, true).clamp_min(1);
+  at::Tensor mean = (waveforms * mask).sum(1, true) / count;
+  at::Tensor var = ((waveforms - mean).square() * mask).sum(1, true) / count;
+  return (waveforms - mean) * at::rsqrt(var + 1e-5) * mask;
+}
+
+at::Tensor WavLMImpl::extract_conv_features(const at::Tensor& waveforms, const at::Tensor& lengths) {
+  at::Tensor x = waveforms.unsqueeze(1);  // [B, 1, N]
+  at::Tensor valid = lengths;
+  for (size_t i = 0; i < conv_layers_->size(); ++i) {
+    if (valid.defined()) valid = conv_lengths(valid, config_.conv_kernel[i], config_.conv_stride[i]);
+    x = conv_layers_->at<ConvLayerImpl>(i).forward(x, valid);
+  }
+  return x;  // [B, C, T]
+}
+
+WavLMImpl::Output WavLMImpl::forward(const at::Tensor& waveforms, const at::Tensor& lengths,
+                                     const std::vector<int64_t>& layers) {
+  if (waveforms.dim() != 2) throw Error("WavLM: expected waveforms [batch, samples]");
+  for (int64_t layer : layers)
+    if (layer < 0 || layer > config_.num_layers)
+      throw Error("WavLM: layer " + std::to_string(layer) + " does not exist (0.." + std::to_string(config_.num_layers) + ")");
+  const int64_t N = waveforms.size(1);
+  const int64_t frames = config_.frames(N);
+  if (frames < 1) throw Error("WavLM: input of " + std::to_string(N) + " samples is shorter than one frame (400 samples)");
+  // Masks are only needed when some item is shorter than the batch.
+  at::Tensor sample_lengths;
+  if (lengths.defined() && lengths.lt(N).any().item<bool>()) sample_lengths = lengths.to(waveforms.device(), at::kLong);
+
+  at::Tensor x = config_.normalize_waveform ? normalize(waveforms, sample_lengths) : waveforms;
+  at::Tensor features = extract_conv_features(x, sample_lengths).transpose(1, 2);  // [B, T, C]
+  at::Tensor hidden = projection(projection_norm(features));                       // [B, T, D]
+
+  Output out;
+  at::Tensor key_padding;
+  if (sample_lengths.defined()) {
+    at::Tensor frame_lengths = sample_lengths;
+    for (size_t i = 0; i < config_.conv_kernel.size(); ++i)
+      frame_lengths = conv_lengths(frame_lengths, config_.conv_kernel[i], config_.conv_stride[i]);
+    out.frame_lengths = frame_lengths;
+    key_padding = padding_mask(frame_lengths, frames);
+    hidden = hidden.masked_fill(key_padding.unsqueeze(-1), 0.0);  // padding must not leak through the pos conv
+  } else {
+    out.frame_lengths = at::full({waveforms.size(0)}, frames, at::TensorOptions(at::kLong).device(waveforms.device()));
+  }
+  hidden = hidden + pos_conv(hidden);
+  if (!config_.stable_layer_norm) hidden = encoder_norm(hidden);
+
+  const int64_t last = layers.empty() ? 0 : *std::max_element(layers.begin(), layers.end());
+  std::vector<at::Tensor> states(static_cast<size_t>(last + 1));
+  states[0] = hidden;
+  at::Tensor bias = last > 0 ? encoder_layers_->at<WavLMEncoderLayerImpl>(0).attention->position_bias(frames) : at::Tensor();
+  for (int64_t i = 0; i < last; ++i) {
+    hidden = encoder_layers_->at<WavLMEncoderLayerImpl>(static_cast<size_t>(i)).forward(hidden, bias, key_padding);
+    states[static_cast<size_t>(i + 1)] = hidden;
+  }
+  if (config_.stable_layer_norm && last == config_.num_layers) states.back() = encoder_norm(states.back());
+  for (int64_t layer : layers) out.layers.push_back(states[static_cast<size_t>(layer)]);
+  return out;
+}
+
+}  // namespace vgs::backbones

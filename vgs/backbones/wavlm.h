@@ -1,0 +1,129 @@
+// WavLM (Base, Base+, Large) in native LibTorch: the frozen speech backbone of the me-vgs models.
+// Same forward pass as HuggingFace's WavLMModel / unilm's WavLM in eval mode: conv feature extractor,
+// feature projection, weight-normed positional convolution, post-LN (Base, Base+) or pre-LN (Large)
+// encoder with the gated relative position bias. Parameter names are HuggingFace's; the unilm and
+// torchaudio spellings are mapped in wavlm_weights.cpp.
+//
+// Batches may mix lengths: every item's valid frames equal what the item gives alone. That needs a
+// masked group norm in the first conv layer of Base/Base+, whose statistics span time (HF's batched
+// WavLM Base differs from its unbatched output for this reason).
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+
+#include <string>
+#include <vector>
+
+namespace vgs::backbones {
+
+struct WavLMConfig {
+  std::vector<int64_t> conv_dim{512, 512, 512, 512, 512, 512, 512};
+  std::vector<int64_t> conv_kernel{10, 3, 3, 3, 3, 2, 2};
+  std::vector<int64_t> conv_stride{5, 2, 2, 2, 2, 2, 2};
+  bool conv_bias = false;
+  std::string feat_extract_norm = "group";  // "group": GroupNorm on conv 0 (Base); "layer": LayerNorm on every conv (Large)
+  int64_t hidden_size = 768;
+  int64_t num_layers = 12;
+  int64_t num_heads = 12;
+  int64_t intermediate_size = 3072;
+  int64_t pos_conv_kernel = 128;
+  int64_t pos_conv_groups = 16;
+  int64_t num_buckets = 320;
+  int64_t max_distance = 800;
+  bool stable_layer_norm = false;    // pre-LN encoder (Large)
+  bool normalize_waveform = false;   // zero mean, unit variance per utterance (Large)
+  double layer_norm_eps = 1e-5;
+
+  static WavLMConfig base();
+  static WavLMConfig base_plus();  // same architecture as Base; trained on more data
+  static WavLMConfig large();
+  // Throws vgs::Error for inconsistent values (heads not dividing the width, ...).
+  void validate() const;
+  // Frames produced from `samples` samples (0 when too short for one frame).
+  int64_t frames(int64_t samples) const;
+};
+
+class WavLMImpl;
+
+// Positional convolution with weight normalisation (w = g * v / ||v||, norm over all dims but 2).
+class WavLMPositionalConvImpl : public torch::nn::Module {
+ public:
+  explicit WavLMPositionalConvImpl(const WavLMConfig& config);
+  at::Tensor forward(const at::Tensor& hidden);  // [B, T, D] -> [B, T, D]
+
+ private:
+  at::Tensor weight_g_, weight_v_, bias_;
+  int64_t kernel_, groups_;
+};
+TORCH_MODULE(WavLMPositionalConv);
+
+// Self-attention with WavLM's gated relative position bias.
+class WavLMAttentionImpl : public torch::nn::Module {
+ public:
+  WavLMAttentionImpl(const WavLMConfig& config, bool has_relative_position_bias);
+  // The ungated bias [H, T, T] from relative positions (layer 0 owns the embedding).
+  at::Tensor position_bias(int64_t frames) const;
+  // hidden [B, T, D]; bias [H, T, T]; key_padding [B, T] true where padded (or undefined).
+  at::Tensor forward(const at::Tensor& hidden, const at::Tensor& bias, const at::Tensor& key_padding);
+
+ private:
+  int64_t heads_, head_dim_, num_buckets_, max_distance_;
+  torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, out_proj{nullptr};
+  torch::nn::Linear gru_rel_pos_linear{nullptr};
+  at::Tensor gru_rel_pos_const_;  // [1, H, 1, 1]
+  torch::nn::Embedding rel_attn_embed{nullptr};  // [num_buckets, H], layer 0 only
+};
+TORCH_MODULE(WavLMAttention);
+
+class WavLMEncoderLayerImpl : public torch::nn::Module {
+ public:
+  WavLMEncoderLayerImpl(const WavLMConfig& config, bool has_relative_position_bias);
+  at::Tensor forward(const at::Tensor& hidden, const at::Tensor& bias, const at::Tensor& key_padding);
+  WavLMAttention attention{nullptr};
+
+ private:
+  bool pre_ln_;
+  torch::nn::LayerNorm layer_norm{nullptr}, final_layer_norm{nullptr};
+  torch::nn::Linear intermediate_dense{nullptr}, output_dense{nullptr};
+};
+TORCH_MODULE(WavLMEncoderLayer);
+
+class WavLMImpl : public torch::nn::Module {
+ public:
+  explicit WavLMImpl(WavLMConfig config);
+
+  struct Output {
+    std::vector<at::Tensor> layers;  // the requested hidden states, each [B, T, D], in request order
+    at::Tensor frame_lengths;        // [B] valid frames per item (int64)
+  };
+  // waveforms [B, N] float at 16 kHz; lengths [B] valid samples (undefined: all N). `layers` are
+  // hidden-state indices: 0 is the input to the first transformer layer, i the output of layer i,
+  // num_layers the last (for pre-LN models after the final LayerNorm). Layers above the highest
+  // requested one are not run.
+  Output forward(const at::Tensor& waveforms, const at::Tensor& lengths, const std::vector<int64_t>& layers);
+
+  const WavLMConfig& config() const { return config_; }
+
+ private:
+  at::Tensor normalize(const at::Tensor& waveforms, const at::Tensor& lengths) const;
+  at::Tensor extract_conv_features(const at::Tensor& waveforms, const at::Tensor& lengths);  // [B, C, T]
+
+  WavLMConfig config_;
+  torch::nn::ModuleList conv_layers_;  // registered as feature_extractor.conv_layers
+  torch::nn::LayerNorm projection_norm{nullptr};
+  torch::nn::Linear projection{nullptr};
+  WavLMPositionalConv pos_conv{nullptr};
+  torch::nn::LayerNorm encoder_norm{nullptr};
+  torch::nn::ModuleList encoder_layers_;
+};
+TORCH_MODULE(WavLM);
+
+// Relative-position buckets of WavLM (HF's _relative_positions_bucket), [T, T] int64.
+at::Tensor wavlm_position_buckets(int64_t frames, int64_t num_buckets, int64_t max_distance);
+
+}  // namespace vgs::backbones
