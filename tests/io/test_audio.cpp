@@ -104,7 +104,7 @@ TEST_CASE("resampling keeps a sine's frequency and the duration") {
   CHECK(estimate_frequency(io::read_audio(low, 16000), 16000) == Approx(300).margin(2));
 }
 
-TEST_CASE("a segment [start, end) reads exactly those samples") {
+TEST_CASE("a segment from start to end reads exactly those samples") {
   test::TempDir dir;
   std::vector<float> ramp(16000);
   for (size_t i = 0; i < ramp.size(); ++i) ramp[i] = static_cast<float>(i) / 16000.0f;

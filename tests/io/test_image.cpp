@@ -2,6 +2,7 @@
 // pixels, normalisation, and the errors for bad files.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <fstream>
 
 #include "tests/support/temp_dir.h"
@@ -39,7 +40,7 @@ std::string file_bytes(const std::string& path) {
 }
 }  // namespace
 
-TEST_CASE("a PNG decodes to RGB planes in [0, 1]") {
+TEST_CASE("a PNG decodes to RGB planes between 0 and 1") {
   test::TempDir dir;
   // Red, green, blue and a grey of 51/255 = 0.2.
   io::Image image = make_image(1, 4, [](int c, int, int x) {
@@ -66,11 +67,24 @@ TEST_CASE("square resize: a linear ramp stays linear inside, constants stay cons
   REQUIRE(small.width == 4);
   CHECK(small.at(0, 1, 1) == Approx(25.0f).margin(1e-3));
   CHECK(small.at(2, 2, 2) == Approx(45.0f).margin(1e-3));
-  // Upscale 4 -> 8: output x maps to (x + 0.5) / 2 - 0.5.
+  // Upscale 4 -> 8: output x maps to (x + 0.5) / 2 - 0.5, i.e. 1.25 for x = 3 and 1.75 for x = 4.
+  // OpenCV's cubic kernel (Keys, a = -0.75) reproduces a ramp only at half-way points, so the
+  // expected values come from the kernel itself: sum over taps of w(distance) * 10 * tap.
+  auto keys = [](double d) {
+    const double a = -0.75;
+    d = std::abs(d);
+    return d <= 1 ? (a + 2) * d * d * d - (a + 3) * d * d + 1 : a * d * d * d - 5 * a * d * d + 8 * a * d - 4 * a;
+  };
+  auto expected = [&](double source) {
+    double base = std::floor(source), value = 0;
+    for (int tap = -1; tap <= 2; ++tap) value += keys(source - (base + tap)) * 10.0 * (base + tap);
+    return value;
+  };
   io::Image coarse = make_image(4, 4, [](int, int, int x) { return 10.0f * x; });
   io::Image big = io::resize_image(coarse, 8, 8);
-  CHECK(big.at(1, 3, 3) == Approx(10.0f * ((3 + 0.5f) / 2 - 0.5f)).margin(1e-3));
-  CHECK(big.at(1, 4, 4) == Approx(10.0f * ((4 + 0.5f) / 2 - 0.5f)).margin(1e-3));
+  CHECK(big.at(1, 3, 3) == Approx(expected(1.25)).margin(1e-3));  // 12.96875
+  CHECK(big.at(1, 4, 4) == Approx(expected(1.75)).margin(1e-3));  // 17.03125
+  CHECK(expected(1.25) == Approx(12.96875));
   io::Image flat = io::resize_image(make_image(5, 7, [](int c, int, int) { return 0.1f * (c + 1); }), 256, 256);
   CHECK(flat.at(0, 100, 17) == Approx(0.1f));
   CHECK(flat.at(2, 255, 255) == Approx(0.3f));
