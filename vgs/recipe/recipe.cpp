@@ -1,6 +1,7 @@
 // The full recipe schema and the run-level keys.
 #include "vgs/recipe/recipe.h"
 
+#include "vgs/backbones/options.h"
 #include "vgs/core/logging.h"
 #include "vgs/core/schema.h"
 #include "vgs/data/options.h"
@@ -20,6 +21,7 @@ core::Schema build_schema() {
   s.add_string("log.level", "info", "log verbosity", levels);
   io::add_io_options(s);
   data::add_data_options(s);
+  backbones::add_backbone_options(s);
   return s;
 }
 }  // namespace

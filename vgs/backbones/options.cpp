@@ -1,0 +1,67 @@
+// The recipe keys of vgs-extract and their typed form.
+#include "vgs/backbones/options.h"
+
+#include "vgs/core/config.h"
+#include "vgs/core/error.h"
+#include "vgs/core/schema.h"
+#include "vgs/data/options.h"
+#include "vgs/io/options.h"
+
+namespace vgs::backbones {
+
+using core::Bounds;
+
+void add_backbone_options(core::Schema& s) {
+  s.group("extract", "vgs-extract: run a frozen backbone over a manifest into a feature store");
+  s.add_string("extract.backbone", std::nullopt,
+               "backbone name: wavlm_base, wavlm_base_plus, wavlm_large, wavlm_tiny, dino_resnet50, resnet50, "
+               "resnet_tiny, fbank, patches");
+  s.add_path("extract.weights", "weights file of the backbone (HF .bin/.safetensors, torchaudio .pth, unilm .pt, DINO .pth)");
+  s.add_int_list("extract.layers", {}, "hidden states to store (empty: the backbone's last layer)", Bounds::at_least(0));
+  s.add_bool("extract.all_layers", false, "store every hidden state ([L, T, D] per item)");
+  s.add_path("extract.manifest", "audio or image manifest to extract (by the backbone's modality)");
+  s.add_path("extract.output", "feature store to write (default <features.dir>/<manifest>.<backbone>.l<layers>.h5)");
+  s.add_int("extract.batch_size", 16, "items per batch", Bounds::at_least(1));
+  s.add_float("extract.max_batch_seconds", 160.0, "audio per batch, counted as items x longest item", Bounds::positive());
+  s.add_string("extract.device", "auto", "where the backbone runs", {"auto", "cpu", "cuda"});
+  s.add_int("extract.items_per_shard", 256, "items per resumable shard (work lost to an interruption at most)",
+            Bounds::at_least(1));
+  s.add_int("extract.seed", 0, "seed of randomly initialised (tiny) backbones", Bounds::at_least(0));
+}
+
+BackboneRequest backbone_request(const core::Config& c) {
+  if (!c.has("extract.backbone")) throw Error("extract.backbone is not set (--backbone NAME or --set extract.backbone=NAME)");
+  BackboneRequest r;
+  r.name = c.get_string("extract.backbone");
+  if (c.has("extract.weights")) r.weights = c.get_string("extract.weights");
+  r.seed = static_cast<uint64_t>(c.get_int("extract.seed"));
+  // Image backbones run at the size the preprocessing produces.
+  io::ImageOptions image = io::image_options(c);
+  r.image_size = image.policy == io::ResizePolicy::shorter_side_crop ? image.crop : image.resize;
+  return r;
+}
+
+ExtractionOptions extraction_options(const core::Config& c) {
+  ExtractionOptions o;
+  o.backbone = backbone_request(c);
+  if (!c.has("extract.manifest")) throw Error("extract.manifest is not set (--manifest FILE or --set extract.manifest=FILE)");
+  o.layers = c.get_int_list("extract.layers");
+  o.all_layers = c.get_bool("extract.all_layers");
+  o.manifest = c.get_string("extract.manifest");
+  if (c.has("extract.output")) o.output = c.get_string("extract.output");
+  o.batch_size = c.get_int("extract.batch_size");
+  o.max_batch_seconds = c.get_float("extract.max_batch_seconds");
+  o.device = c.get_string("extract.device");
+  o.items_per_shard = c.get_int("extract.items_per_shard");
+  io::FeatureOptions features = io::feature_options(c);
+  o.dtype = features.dtype;
+  o.features_dir = features.dir;
+  data::DataOptions data = data::data_options(c);
+  o.on_bad_item = data.on_bad_item;
+  o.loader_threads = data.loader_threads;
+  o.image = io::image_options(c);
+  o.sample_rate = io::audio_options(c).sample_rate;
+  return o;
+}
+
+}  // namespace vgs::backbones

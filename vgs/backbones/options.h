@@ -1,0 +1,21 @@
+// The recipe keys of vgs-extract (extract.*) and their typed form.
+#pragma once
+
+#include "vgs/backbones/extraction.h"
+
+namespace vgs::core {
+class Schema;
+class Config;
+}  // namespace vgs::core
+
+namespace vgs::backbones {
+
+void add_backbone_options(core::Schema& schema);
+
+// The backbone extract.* names (and the image size the preprocessing gives image backbones).
+BackboneRequest backbone_request(const core::Config& config);
+
+// Reads extract.* plus the audio, image, features and data keys it depends on.
+ExtractionOptions extraction_options(const core::Config& config);
+
+}  // namespace vgs::backbones
