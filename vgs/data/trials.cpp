@@ -1,0 +1,224 @@
+// Two-way trials: seeded generation with portable sampling, JSON Lines reading and writing, and the
+// check of every reference against the manifests.
+#include "vgs/data/trials.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <unordered_map>
+
+#include "vgs/core/error.h"
+#include "vgs/core/fs.h"
+#include "vgs/core/strings.h"
+
+using nlohmann::json;
+
+namespace vgs::data {
+
+uint64_t uniform_index(std::mt19937_64& rng, uint64_t n) {
+  if (n == 0) throw Error("uniform_index: empty range");
+  // 2^64 mod n: draws below it would favour small results, so they are drawn again.
+  const uint64_t threshold = (0 - n) % n;
+  for (;;) {
+    uint64_t x = rng();
+    if (x >= threshold) return x % n;
+  }
+}
+
+double uniform_real(std::mt19937_64& rng, double lo, double hi) {
+  return lo + (hi - lo) * (static_cast<double>(rng() >> 11) * 0x1.0p-53);
+}
+
+namespace {
+
+// The candidates of one trial list, sorted by id so that manifest order does not matter.
+struct Pools {
+  std::map<std::string, std::vector<std::string>> audio_by_label;            // lang already filtered
+  std::map<std::string, std::vector<const ImageItem*>> images_by_label;
+  std::map<std::string, std::vector<const ImageItem*>> negatives_by_source;  // images of negative labels
+};
+
+Pools make_pools(const std::vector<AudioItem>& audio, const std::vector<ImageItem>& images, const std::string& lang,
+                 const std::set<std::string>& negative_labels) {
+  Pools pools;
+  for (const auto& item : audio)
+    if (item.lang == lang) pools.audio_by_label[item.label].push_back(item.id);
+  for (const auto& item : images) {
+    pools.images_by_label[item.label].push_back(&item);
+    if (negative_labels.count(item.label)) pools.negatives_by_source[item.source].push_back(&item);
+  }
+  auto by_id = [](const ImageItem* a, const ImageItem* b) { return a->id < b->id; };
+  for (auto& [label, ids] : pools.audio_by_label) std::sort(ids.begin(), ids.end());
+  for (auto& [label, items] : pools.images_by_label) std::sort(items.begin(), items.end(), by_id);
+  for (auto& [source, items] : pools.negatives_by_source) std::sort(items.begin(), items.end(), by_id);
+  return pools;
+}
+
+// Negatives for a positive of `word`: images of the negative labels, other than `word`, of its source.
+std::vector<const ImageItem*> negatives_for(const Pools& pools, const ImageItem& positive, const std::string& word) {
+  std::vector<const ImageItem*> out;
+  auto it = pools.negatives_by_source.find(positive.source);
+  if (it == pools.negatives_by_source.end()) return out;
+  for (const ImageItem* item : it->second)
+    if (item->label != word) out.push_back(item);
+  return out;
+}
+
+std::string trial_id(const std::string& test, const std::string& lang, size_t number) {
+  char digits[16];
+  std::snprintf(digits, sizeof digits, "%06zu", number);
+  return test + "-" + lang + "-" + digits;
+}
+
+std::vector<Trial> generate(const std::string& test, const std::vector<AudioItem>& audio,
+                            const std::vector<ImageItem>& images, const std::string& lang,
+                            const std::vector<std::string>& words, const std::vector<std::string>& negative_words,
+                            int per_word, uint64_t seed) {
+  const std::string what = (test == "me" ? "ME" : test) + " trials in '" + lang + "'";
+  if (per_word <= 0) throw Error(what + ": trials per word must be positive, got " + std::to_string(per_word));
+  if (words.empty()) throw Error(what + ": no words to test");
+  Pools pools = make_pools(audio, images, lang, std::set<std::string>(negative_words.begin(), negative_words.end()));
+  std::mt19937_64 rng(seed);
+  std::vector<Trial> trials;
+  trials.reserve(words.size() * static_cast<size_t>(per_word));
+  for (const std::string& word : words) {
+    auto audio_it = pools.audio_by_label.find(word);
+    if (audio_it == pools.audio_by_label.end()) throw Error(what + ": no audio of '" + word + "' in '" + lang + "'");
+    auto image_it = pools.images_by_label.find(word);
+    if (image_it == pools.images_by_label.end()) throw Error(what + ": no image of '" + word + "'");
+    // Only positives that can be paired are drawn, each with its list of same-source negatives.
+    std::vector<const ImageItem*> positives;
+    std::vector<std::vector<const ImageItem*>> negatives;
+    for (const ImageItem* positive : image_it->second) {
+      auto candidates = negatives_for(pools, *positive, word);
+      if (candidates.empty()) continue;
+      positives.push_back(positive);
+      negatives.push_back(std::move(candidates));
+    }
+    if (positives.empty()) {
+      std::set<std::string> sources;
+      for (const ImageItem* image : image_it->second) sources.insert("'" + image->source + "'");
+      throw Error(what + ": no image of '" + word + "' has a negative of the same source (no image of another word" +
+                  " has source " + core::join({sources.begin(), sources.end()}, " or ") + ")");
+    }
+    const auto& audio_ids = audio_it->second;
+    for (int r = 0; r < per_word; ++r) {
+      const std::string& audio_id = audio_ids[uniform_index(rng, audio_ids.size())];
+      const size_t p = uniform_index(rng, positives.size());
+      const ImageItem* negative = negatives[p][uniform_index(rng, negatives[p].size())];
+      trials.push_back(Trial{trial_id(test, lang, trials.size() + 1), test, lang, word, audio_id, positives[p]->id,
+                             negative->id, 0});
+    }
+  }
+  return trials;
+}
+
+// A trial line's fields, with errors that say where.
+std::string required_string(const json& object, const char* key, const std::string& where) {
+  if (!object.contains(key)) throw Error(where + ": missing field '" + key + "'");
+  const json& value = object[key];
+  if (!value.is_string()) throw Error(where + ": field '" + key + "' must be a string");
+  std::string s = value.get<std::string>();
+  if (s.empty()) throw Error(where + ": field '" + key + "' is empty");
+  return s;
+}
+
+}  // namespace
+
+std::vector<Trial> familiar_trials(const std::vector<AudioItem>& audio, const std::vector<ImageItem>& images,
+                                   const std::string& lang, const std::vector<std::string>& familiar, int per_word,
+                                   uint64_t seed) {
+  return generate("familiar", audio, images, lang, familiar, familiar, per_word, seed);
+}
+
+std::vector<Trial> me_trials(const std::vector<AudioItem>& audio, const std::vector<ImageItem>& images,
+                             const std::string& lang, const std::vector<std::string>& novel,
+                             const std::vector<std::string>& familiar, int per_word, uint64_t seed) {
+  if (familiar.empty()) throw Error("ME trials in '" + lang + "': no familiar words for the negatives");
+  return generate("me", audio, images, lang, novel, familiar, per_word, seed);
+}
+
+void write_trials(const std::string& path, const std::vector<Trial>& trials) {
+  std::string out;
+  for (const Trial& t : trials) {
+    // An ordered json object keeps the documented field order in the file.
+    nlohmann::ordered_json j = {{"id", t.id},     {"test", t.test},         {"lang", t.lang},
+                                {"word", t.word}, {"audio", t.audio},       {"positive", t.positive},
+                                {"negative", t.negative}};
+    out += j.dump() + "\n";
+  }
+  core::write_file_atomic(path, out);
+}
+
+std::vector<Trial> read_trials(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(path + ": trial file not found or unreadable");
+  std::vector<Trial> trials;
+  std::unordered_map<std::string, int> first_line_of_id;
+  std::string text;
+  int line = 0;
+  while (std::getline(in, text)) {
+    ++line;
+    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const std::string where = path + ":" + std::to_string(line);
+    json object;
+    try {
+      object = json::parse(text);
+    } catch (const json::parse_error& e) {
+      std::string message = e.what();
+      throw Error(where + ": malformed JSON (" + message.substr(message.find(']') + 2) + ")");
+    }
+    if (!object.is_object()) throw Error(where + ": expected a JSON object");
+    Trial t;
+    t.id = required_string(object, "id", where);
+    t.test = required_string(object, "test", where);
+    if (t.test != "familiar" && t.test != "me")
+      throw Error(where + ": field 'test' must be 'familiar' or 'me', got '" + t.test + "'");
+    t.lang = required_string(object, "lang", where);
+    t.word = required_string(object, "word", where);
+    t.audio = required_string(object, "audio", where);
+    t.positive = required_string(object, "positive", where);
+    t.negative = required_string(object, "negative", where);
+    t.line = line;
+    auto [it, fresh] = first_line_of_id.emplace(t.id, line);
+    if (!fresh) throw Error(where + ": duplicate id '" + t.id + "' (first on line " + std::to_string(it->second) + ")");
+    trials.push_back(std::move(t));
+  }
+  if (trials.empty()) throw Error(path + ": trial file holds no trials");
+  return trials;
+}
+
+void check_trials(const std::vector<Trial>& trials, const std::vector<AudioItem>& audio_items,
+                  const std::vector<ImageItem>& image_items, const std::string& trials_path) {
+  std::unordered_map<std::string, const AudioItem*> audio;
+  std::unordered_map<std::string, const ImageItem*> images;
+  for (const auto& item : audio_items) audio.emplace(item.id, &item);
+  for (const auto& item : image_items) images.emplace(item.id, &item);
+  for (const Trial& t : trials) {
+    const std::string where = !trials_path.empty() && t.line > 0 ? trials_path + ":" + std::to_string(t.line)
+                              : !trials_path.empty()             ? trials_path + ": trial '" + t.id + "'"
+                                                                 : "trial '" + t.id + "'";
+    auto fail = [&](const std::string& what) { throw Error(where + ": " + what); };
+    auto a = audio.find(t.audio);
+    if (a == audio.end()) fail("audio '" + t.audio + "' is not in the audio manifest");
+    if (a->second->lang != t.lang)
+      fail("audio '" + t.audio + "' is in '" + a->second->lang + "', the trial in '" + t.lang + "'");
+    if (a->second->label != t.word)
+      fail("audio '" + t.audio + "' is labelled '" + a->second->label + "', the trial's word is '" + t.word + "'");
+    auto p = images.find(t.positive);
+    if (p == images.end()) fail("positive '" + t.positive + "' is not in the image manifest");
+    if (p->second->label != t.word)
+      fail("positive '" + t.positive + "' is labelled '" + p->second->label + "', the trial's word is '" + t.word + "'");
+    auto n = images.find(t.negative);
+    if (n == images.end()) fail("negative '" + t.negative + "' is not in the image manifest");
+    if (n->second->label == t.word) fail("negative '" + t.negative + "' is an image of the trial's word '" + t.word + "'");
+    if (n->second->source != p->second->source)
+      fail("negative '" + t.negative + "' has source '" + n->second->source + "', the positive '" +
+           p->second->source + "'");
+  }
+}
+
+}  // namespace vgs::data

@@ -1,0 +1,63 @@
+// Two-way test trials (the familiar and mutual-exclusivity tests of Oneață et al. 2025): generation
+// from manifests, deterministic for a seed on every platform, and the JSON Lines file format that
+// evaluation reads (docs/toy_world.md):
+//   {"id": "familiar-en-000001", "test": "familiar", "lang": "en", "word": "dog",
+//    "audio": "<audio item id>", "positive": "<image id>", "negative": "<image id>"}
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "vgs/data/manifest.h"
+
+namespace vgs::data {
+
+struct Trial {
+  std::string id;
+  std::string test;      // "familiar" or "me"
+  std::string lang;      // language of the audio
+  std::string word;      // English form of the spoken word (the label of audio and positive)
+  std::string audio;     // audio item id
+  std::string positive;  // image item id: an image of `word`
+  std::string negative;  // image item id: a familiar image of another word, same source as `positive`
+  int line = 0;          // line in the trial file (0 for generated trials), for messages
+};
+
+// Familiar test: for each word of `familiar` x `per_word`, a random audio of the word in `lang`, a
+// random image of the word, and a negative drawn from the images of OTHER familiar words with the
+// same `source` as the positive. Positives with no possible negative are never drawn; vgs::Error when
+// a word has no audio in `lang`, no image, or no image with a same-source negative.
+// Candidates are sorted by id first, so the trials do not depend on manifest order.
+std::vector<Trial> familiar_trials(const std::vector<AudioItem>& audio, const std::vector<ImageItem>& images,
+                                   const std::string& lang, const std::vector<std::string>& familiar,
+                                   int per_word = 50, uint64_t seed = 42);
+
+// ME test: for each word of `novel` x `per_word`, a random audio of the novel word in `lang`, a random
+// image of it, and a negative drawn from the images of the `familiar` words with the same source.
+std::vector<Trial> me_trials(const std::vector<AudioItem>& audio, const std::vector<ImageItem>& images,
+                             const std::string& lang, const std::vector<std::string>& novel,
+                             const std::vector<std::string>& familiar, int per_word = 50, uint64_t seed = 42);
+
+// Atomic write (vgs/core/fs.h), one trial per line.
+void write_trials(const std::string& path, const std::vector<Trial>& trials);
+// Reads a trial file; malformed lines, missing fields, an unknown test or a duplicate id raise
+// vgs::Error with "file:line:".
+std::vector<Trial> read_trials(const std::string& path);
+
+// Checks every reference of the trials against the manifests: the audio exists, is in the trial's
+// language and labelled `word`; the positive exists and is labelled `word`; the negative exists, is
+// of another word and of the positive's source. vgs::Error naming the first bad trial's line
+// ("<trials_path>:<line>: ..."), or its id for generated trials.
+void check_trials(const std::vector<Trial>& trials, const std::vector<AudioItem>& audio_items,
+                  const std::vector<ImageItem>& image_items, const std::string& trials_path = "");
+
+// Portable draws from std::mt19937_64 (the engine's output is fixed by the standard, the standard
+// distributions' are not), shared by trial generation and the toy world.
+// Uniform integer in [0, n), unbiased (rejection of the engine's top remainder); n > 0.
+uint64_t uniform_index(std::mt19937_64& rng, uint64_t n);
+// Uniform double in [lo, hi), from the top 53 bits of one draw.
+double uniform_real(std::mt19937_64& rng, double lo, double hi);
+
+}  // namespace vgs::data
