@@ -18,20 +18,6 @@ using nlohmann::json;
 
 namespace vgs::data {
 
-uint64_t uniform_index(std::mt19937_64& rng, uint64_t n) {
-  if (n == 0) throw Error("uniform_index: empty range");
-  // 2^64 mod n: draws below it would favour small results, so they are drawn again.
-  const uint64_t threshold = (0 - n) % n;
-  for (;;) {
-    uint64_t x = rng();
-    if (x >= threshold) return x % n;
-  }
-}
-
-double uniform_real(std::mt19937_64& rng, double lo, double hi) {
-  return lo + (hi - lo) * (static_cast<double>(rng() >> 11) * 0x1.0p-53);
-}
-
 namespace {
 
 // The candidates of one trial list, sorted by id so that manifest order does not matter.

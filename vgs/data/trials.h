@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "vgs/core/random.h"
 #include "vgs/data/manifest.h"
 
 namespace vgs::data {
@@ -53,11 +54,8 @@ std::vector<Trial> read_trials(const std::string& path);
 void check_trials(const std::vector<Trial>& trials, const std::vector<AudioItem>& audio_items,
                   const std::vector<ImageItem>& image_items, const std::string& trials_path = "");
 
-// Portable draws from std::mt19937_64 (the engine's output is fixed by the standard, the standard
-// distributions' are not), shared by trial generation and the toy world.
-// Uniform integer in [0, n), unbiased (rejection of the engine's top remainder); n > 0.
-uint64_t uniform_index(std::mt19937_64& rng, uint64_t n);
-// Uniform double in [lo, hi), from the top 53 bits of one draw.
-double uniform_real(std::mt19937_64& rng, double lo, double hi);
+// The portable draws (core::uniform_index, core::uniform_real), as the data layer has used them.
+using core::uniform_index;
+using core::uniform_real;
 
 }  // namespace vgs::data

@@ -1,0 +1,60 @@
+// Training batches for the two-tower model, with the me-vgs sampling: one epoch is one pass over
+// every training audio item (all languages), in a seeded random order; each item's positive is a
+// random training image of its word; negatives are words other than the item's, drawn uniformly
+// with replacement, then a random audio and (independently) a random image of each.
+//
+// Counter-based: batch (epoch, step) is a pure function of the seed, so a run resumed mid-epoch
+// draws exactly what the uninterrupted run would have, with no sampler state to save, and ranks of
+// a data-parallel run can take disjoint slices of the same batch.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "vgs/data/manifest.h"
+
+namespace vgs::train {
+
+// What one step embeds. `sampled`: for item i, rows i*(1+K) .. i*(1+K)+K of audio_ids and
+// image_ids are (anchor, positive) then K negative audios and K negative images. `shared` and
+// `in_batch`: one audio and one image per item; for `shared`, negative_items[i] lists K other
+// items of the batch (of other words) whose audio and image serve as item i's negatives.
+struct TrainBatch {
+  std::vector<std::string> audio_ids;
+  std::vector<std::string> image_ids;
+  std::vector<std::string> words;                      // per item
+  std::vector<std::vector<int64_t>> negative_audios;   // shared: [B][K] item indices
+  std::vector<std::vector<int64_t>> negative_images;   // shared: [B][K] item indices
+};
+
+enum class NegativeMode { sampled, shared, in_batch };
+NegativeMode parse_negative_mode(const std::string& name);  // sampled | sampled_shared | in_batch
+
+class PairedSampler {
+ public:
+  // Words are the labels of the audio items that also have training images; an audio item whose
+  // word has no image is an error naming it (the recipe pairs the wrong manifests).
+  PairedSampler(const std::vector<data::AudioItem>& audio, const std::vector<data::ImageItem>& images,
+                int64_t negatives, uint64_t seed);
+
+  int64_t items() const { return static_cast<int64_t>(anchors_.size()); }
+  int64_t steps_per_epoch(int64_t batch_size) const;  // the last partial batch is kept
+  TrainBatch batch(NegativeMode mode, int64_t epoch, int64_t step, int64_t batch_size) const;
+
+ private:
+  std::vector<int64_t> epoch_order(int64_t epoch) const;
+  const std::string& random_image(const std::string& word, std::mt19937_64& rng) const;
+  const std::string& random_audio(const std::string& word, std::mt19937_64& rng) const;
+  std::string other_word(const std::string& word, std::mt19937_64& rng) const;
+
+  std::vector<std::pair<std::string, std::string>> anchors_;  // (audio id, word), sorted by id
+  std::vector<std::string> words_;                              // sorted
+  std::map<std::string, std::vector<std::string>> audio_by_word_, images_by_word_;
+  int64_t negatives_;
+  uint64_t seed_;
+};
+
+}  // namespace vgs::train
