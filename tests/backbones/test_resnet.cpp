@@ -117,7 +117,8 @@ io::StateDict random_tiny_state(backbones::ResNet& model) {
   torch::NoGradGuard no_grad;
   for (const auto& item : own_state(*model)) {
     auto t = item.value();
-    if (t.is_floating_point()) t.copy_(item.key().find("running_var") != std::string::npos ? torch::rand_like(t) + 0.5 : torch::randn_like(t) * 0.3);
+    const bool variance = item.key().find("running_var") != std::string::npos;
+    if (t.is_floating_point()) t.copy_(variance ? torch::rand_like(t) + 0.5 : torch::randn_like(t) * 0.3);
     state.emplace(item.key(), t.clone());
   }
   return state;

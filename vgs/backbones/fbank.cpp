@@ -66,7 +66,8 @@ std::string sizes_text(const at::Tensor& t) {
 Fbank::Fbank(FbankOptions options) : options_(options) {
   if (!(options_.sample_rate > 0) || !(options_.frame_length_ms > 0) || !(options_.frame_shift_ms > 0))
     throw Error("fbank: sample_rate, frame_length_ms and frame_shift_ms must be positive");
-  if (options_.num_mel_bins <= 3) throw Error("fbank: num_mel_bins must be at least 4, got " + std::to_string(options_.num_mel_bins));
+  if (options_.num_mel_bins <= 3)
+    throw Error("fbank: num_mel_bins must be at least 4, got " + std::to_string(options_.num_mel_bins));
   if (!(options_.preemphasis >= 0.0 && options_.preemphasis <= 1.0))
     throw Error("fbank: preemphasis must be in [0, 1], got " + std::to_string(options_.preemphasis));
   // Truncation as in torchaudio: int(sample_frequency * frame_length * 0.001).
@@ -127,7 +128,9 @@ at::Tensor normalize_utterance(const at::Tensor& features) {
 }
 
 void check_waveform(const at::Tensor& waveform, int64_t dims, const char* what) {
-  if (!waveform.defined() || waveform.dim() != dims || !(waveform.scalar_type() == torch::kFloat || waveform.scalar_type() == torch::kDouble))
+  const bool float_type =
+      waveform.defined() && (waveform.scalar_type() == torch::kFloat || waveform.scalar_type() == torch::kDouble);
+  if (!float_type || waveform.dim() != dims)
     throw Error(std::string("fbank: expected a float32 or float64 ") + what + ", got " +
                 (waveform.defined() ? std::string(c10::toString(waveform.scalar_type())) + " " + sizes_text(waveform)
                                     : std::string("an undefined tensor")));
@@ -159,7 +162,7 @@ FbankBatch Fbank::operator()(const at::Tensor& waveforms, const at::Tensor& leng
     counts.push_back(frames.back().size(0));
   }
   // On a GPU one rfft and one matmul for the whole batch saves launches; on the CPU one utterance at
-  // a time is faster (its spectra stay in cache: 8 x 10 s at once measured 2.5x slower).
+  // a time is faster (its spectra stay in cache: 8 x 10 s took 17.5 ms at once, 12.6 ms one by one).
   std::vector<at::Tensor> features;
   if (waveforms.is_cpu()) {
     for (const auto& f : frames) features.push_back(features_of(f));  // [T_b, num_mel_bins]
