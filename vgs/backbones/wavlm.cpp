@@ -73,16 +73,20 @@ class ConvLayerImpl : public torch::nn::Module {
   // GroupNorm with one group per channel, statistics over each item's valid frames only, so a
   // padded item is normalised exactly as it would be alone.
   at::Tensor masked_channel_norm(const at::Tensor& h, const at::Tensor& valid) {
-    const int64_t length = h.size(2);
-    at::Tensor mask = (at::arange(length, h.options().dtype(at::kLong)).unsqueeze(0) < valid.unsqueeze(1))
-                          .unsqueeze(1)
-                          .to(h.dtype());                                     // [B, 1, L]
-    at::Tensor count = valid.to(h.dtype()).clamp_min(1).view({-1, 1, 1});   // [B, 1, 1]
-    at::Tensor mean = (h * mask).sum(2, true) / count;                        // [B, C, 1]
-    at::Tensor var = ((h - mean).square() * mask).sum(2, true) / count;
+    // Statistics per item over its valid frames (a contiguous prefix), then one fused
+    // scale-and-shift pass: y = h * (w / std) + (b - mean * w / std).
+    const int64_t batch = h.size(0);
     const double eps = group_norm->options.eps();
-    at::Tensor y = (h - mean) * at::rsqrt(var + eps);
-    return y * group_norm->weight.view({1, -1, 1}) + group_norm->bias.view({1, -1, 1});
+    at::Tensor valid_cpu = valid.to(at::kCPU);
+    std::vector<at::Tensor> scales, shifts;
+    for (int64_t b = 0; b < batch; ++b) {
+      const int64_t n = std::max<int64_t>(1, valid_cpu[b].item<int64_t>());
+      auto [var, mean] = at::var_mean(h[b].narrow(1, 0, n), {1}, /*correction=*/0, /*keepdim=*/true);  // [C, 1]
+      at::Tensor scale = group_norm->weight.unsqueeze(1) * at::rsqrt(var + eps);
+      scales.push_back(scale);
+      shifts.push_back(group_norm->bias.unsqueeze(1) - mean * scale);
+    }
+    return at::addcmul(at::stack(shifts), h, at::stack(scales));  // [B, C, L]
   }
 
   std::string norm_;
