@@ -1,0 +1,85 @@
+// C++ side of bench/train_step.sh: one training step (forward + backward) of the me-vgs md two-tower
+// model with the sampled loss at the paper's configuration (see bench_train_step.py for the same in
+// Python), and, for comparison, the shared-negative loss that embeds each of the 60 items once.
+// Prints one JSON line with the best step of REPEATS after a warm-up.
+#include <torch/torch.h>
+
+#include <chrono>
+#include <iostream>
+
+#include "vgs/losses/infonce.h"
+#include "vgs/models/two_tower.h"
+
+using namespace vgs;
+
+namespace {
+
+constexpr int64_t kItems = 60, kPairs = 12, kAudioDim = 768, kImageDim = 2048, kImageTokens = 64;
+
+// The frame counts bench_train_step.py uses: 20..40, mean 30.
+at::Tensor lengths_of(int64_t n) {
+  auto lengths = torch::empty({n}, torch::kLong);
+  for (int64_t i = 0; i < n; ++i) lengths[i] = 20 + (i * 7) % 21;
+  return lengths;
+}
+
+template <typename F>
+double best_seconds(int repeats, F&& work) {
+  work();  // warm-up
+  double best = 1e30;
+  for (int r = 0; r < repeats; ++r) {
+    auto start = std::chrono::steady_clock::now();
+    work();
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return best;
+}
+
+std::string timing_json(double seconds, double loss) {
+  return "{\"seconds\": " + std::to_string(seconds) + ", \"ms_per_step\": " + std::to_string(seconds * 1e3) +
+         ", \"items_per_second\": " + std::to_string(kItems / seconds) + ", \"loss\": " + std::to_string(loss) + "}";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int repeats = argc > 1 ? std::atoi(argv[1]) : 3;
+  torch::manual_seed(0);
+  const int64_t n = kItems * kPairs;
+  const at::Tensor lengths = lengths_of(n);
+  const at::Tensor audio = torch::randn({n, lengths.max().item<int64_t>(), kAudioDim});  // [720, 40, 768]
+  const at::Tensor image = torch::randn({n, kImageTokens, kImageDim});                 // [720, 64, 2048]
+
+  models::TwoTower model;  // md towers, dropout 0.1, temperature fixed at 100
+  model->train();
+  double loss_value = 0;
+  auto sampled_step = [&] {
+    model->zero_grad();
+    at::Tensor a = model->embed_audio(audio, lengths).view({kItems, kPairs, -1});  // [B, 1 + K, E]
+    at::Tensor i = model->embed_image(image).view({kItems, kPairs, -1});
+    losses::LossOutput loss = losses::infonce_sampled(a, i, model->scale());
+    loss.total.backward();
+    loss_value = loss.total.item<double>();
+  };
+  const double sampled = best_seconds(repeats, sampled_step);
+  const double sampled_loss = loss_value;
+
+  // The shared form: the 60 items embedded once, their 11 negatives gathered from the batch.
+  const at::Tensor item_audio = audio.narrow(0, 0, kItems), item_image = image.narrow(0, 0, kItems);
+  const at::Tensor item_lengths = lengths.narrow(0, 0, kItems);
+  const at::Tensor negatives =  // item b's negatives: the next 11 items
+      (torch::arange(kItems).view({kItems, 1}) + torch::arange(1, kPairs).view({1, kPairs - 1})) % kItems;
+  auto shared_step = [&] {
+    model->zero_grad();
+    at::Tensor a = model->embed_audio(item_audio, item_lengths);  // [B, E]
+    at::Tensor i = model->embed_image(item_image);
+    losses::LossOutput loss = losses::infonce_sampled_shared(a, i, negatives, negatives, model->scale());
+    loss.total.backward();
+    loss_value = loss.total.item<double>();
+  };
+  const double shared = best_seconds(repeats, shared_step);
+
+  std::cout << "{\"threads\": " << at::get_num_threads() << ", \"sampled\": " << timing_json(sampled, sampled_loss)
+            << ", \"shared\": " << timing_json(shared, loss_value) << "}" << std::endl;
+  return 0;
+}

@@ -1,0 +1,106 @@
+// Bidirectional InfoNCE losses (see infonce.h): me-vgs's sampled negatives and open_clip's in-batch loss.
+#include "vgs/losses/infonce.h"
+
+#include <ATen/ATen.h>
+
+#include "vgs/core/error.h"
+#include "vgs/core/log.h"
+
+namespace vgs::losses {
+
+namespace {
+
+void require(bool ok, const char* loss, const std::string& message) {
+  if (!ok) throw Error(std::string(loss) + ": " + message);
+}
+
+std::string shape_of(const at::Tensor& t) { return t.defined() ? log::cat(t.sizes()) : std::string("undefined"); }
+
+// The scale as a 0-dim tensor (gradient kept).
+at::Tensor check_scale(const at::Tensor& scale, const char* loss) {
+  require(scale.defined() && scale.numel() == 1 && scale.is_floating_point(), loss,
+          "scale must be one floating-point value (0-dim), got " + shape_of(scale));
+  return scale.reshape({});
+}
+
+void check_pairs(const at::Tensor& audio, const at::Tensor& image, int64_t dims, const char* loss, const std::string& layout) {
+  for (const auto& [name, t] : {std::pair<const char*, const at::Tensor&>{"audio", audio}, {"image", image}}) {
+    require(t.defined() && t.dim() == dims && t.is_floating_point(), loss,
+            log::cat(name, " embeddings must be floating point ", layout, ", got ", shape_of(t)));
+  }
+  require(audio.sizes() == image.sizes(), loss,
+          log::cat("audio and image embeddings must have the same shape ", layout, ", got audio ", shape_of(audio),
+                   " and image ", shape_of(image)));
+  require(audio.size(0) >= 1, loss, "the batch is empty");
+}
+
+void check_negatives(const at::Tensor& negatives, const char* name, int64_t batch, const at::Tensor& like) {
+  constexpr const char* loss = "infonce_sampled_shared";
+  require(negatives.defined() && negatives.dim() == 2 && negatives.size(0) == batch && negatives.size(1) >= 1, loss,
+          log::cat(name, " must be [B, K] = [", batch, ", K] with K >= 1, got ", shape_of(negatives)));
+  require(negatives.scalar_type() == at::kLong, loss, log::cat(name, " must be int64 indices, got ", negatives.dtype()));
+  require(negatives.device() == like.device(), loss, log::cat(name, " must be on ", like.device(), ", got ", negatives.device()));
+  if (negatives.is_cpu()) {  // on a GPU this check would cost a synchronisation per step
+    const int64_t low = negatives.min().item<int64_t>(), high = negatives.max().item<int64_t>();
+    require(low >= 0 && high < batch, loss,
+            log::cat(name, " must index the batch's ", batch, " embeddings (0..", batch - 1, "), got ", low, "..", high));
+  }
+}
+
+// Row b: the item's own row b, then its K negatives: [B, 1 + K, E].
+at::Tensor gather_item_rows(const at::Tensor& embeddings, const at::Tensor& negatives) {
+  const int64_t B = embeddings.size(0), K = negatives.size(1);
+  at::Tensor rows = at::cat({at::arange(B, negatives.options()).view({B, 1}), negatives}, 1);  // [B, 1 + K]
+  return embeddings.index_select(0, rows.reshape({-1})).view({B, 1 + K, embeddings.size(1)});
+}
+
+}  // namespace
+
+LossOutput infonce_sampled(const at::Tensor& audio, const at::Tensor& image, const at::Tensor& scale) {
+  constexpr const char* loss = "infonce_sampled";
+  check_pairs(audio, image, 3, loss, "[B, 1 + K, E]");
+  require(audio.size(1) >= 2, loss,
+          log::cat("each item needs its positive pair and at least one negative ([B, 1 + K, E], K >= 1), got ", shape_of(audio)));
+  const at::Tensor tau = check_scale(scale, loss);
+  const int64_t B = audio.size(0);
+  // The same products as me-vgs's einsum("bnd,bmd->bnm"), then times the scale.
+  at::Tensor sim1 = at::bmm(audio.narrow(1, 0, 1), image.transpose(1, 2)).squeeze(1) * tau;  // [B, 1 + K]
+  at::Tensor sim2 = at::bmm(audio, image.narrow(1, 0, 1).transpose(1, 2)).squeeze(2) * tau;  // [B, 1 + K]
+  // Cross-entropy with target 0, row by row, so that both directions' terms come out of one pass.
+  at::Tensor rows = -at::log_softmax(at::cat({sim1, sim2}, 0), 1).select(1, 0);  // [2B]
+  LossOutput out;
+  out.total = rows.mean();
+  out.terms["audio_to_image"] = rows.narrow(0, 0, B).mean();
+  out.terms["image_to_audio"] = rows.narrow(0, B, B).mean();
+  return out;
+}
+
+LossOutput infonce_in_batch(const at::Tensor& audio, const at::Tensor& image, const at::Tensor& scale) {
+  constexpr const char* loss = "infonce_in_batch";
+  check_pairs(audio, image, 2, loss, "[B, E]");
+  const at::Tensor tau = check_scale(scale, loss);
+  // open_clip: logit_scale * features @ other.T, labels arange(B); the transpose for the other direction.
+  at::Tensor logits = at::matmul(tau * audio, image.t());  // [B, B]: audio rows, image columns
+  at::Tensor labels = at::arange(audio.size(0), audio.options().dtype(at::kLong));
+  LossOutput out;
+  out.terms["audio_to_image"] = at::cross_entropy_loss(logits, labels);
+  out.terms["image_to_audio"] = at::cross_entropy_loss(logits.t(), labels);
+  out.total = (out.terms["audio_to_image"] + out.terms["image_to_audio"]) / 2;
+  return out;
+}
+
+LossOutput infonce_sampled_shared(const at::Tensor& audio, const at::Tensor& image, const at::Tensor& negative_images,
+                                  const at::Tensor& negative_audios, const at::Tensor& scale) {
+  constexpr const char* loss = "infonce_sampled_shared";
+  check_pairs(audio, image, 2, loss, "[B, E]");
+  const int64_t B = audio.size(0);
+  check_negatives(negative_images, "negative_images", B, image);
+  check_negatives(negative_audios, "negative_audios", B, audio);
+  require(negative_images.size(1) == negative_audios.size(1), loss,
+          log::cat("negative_images and negative_audios must have the same K, got ", shape_of(negative_images), " and ",
+                   shape_of(negative_audios)));
+  check_scale(scale, loss);
+  return infonce_sampled(gather_item_rows(audio, negative_audios), gather_item_rows(image, negative_images), scale);
+}
+
+}  // namespace vgs::losses

@@ -1,0 +1,34 @@
+// Bidirectional InfoNCE losses over L2-normalised audio and image embeddings: me-vgs's per-item
+// sampled negatives (CLIP.forward), the same with negatives gathered from the batch by index, and
+// CLIP/open_clip's in-batch loss. `scale` is the logit scale (TwoTower::scale(): 100 or exp(logit_scale)),
+// a 0-dim or one-element tensor; its gradient flows when it has one.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include "vgs/losses/loss.h"
+
+namespace vgs::losses {
+
+// me-vgs CLIP.forward. Item b holds 1 + K pairs; index 0 is the positive pair (anchor audio, positive
+// image), 1..K are sampled negatives. sim1 = anchor audio vs the item's 1 + K images, sim2 = the item's
+// 1 + K audios vs the positive image (each [B, 1 + K], times scale); cross-entropy with target 0 over
+// the 2B rows. terms "audio_to_image" (mean over the sim1 rows) and "image_to_audio" (sim2 rows);
+// total = mean over all 2B rows = their average.
+// audio, image [B, 1 + K, E] with K >= 1.
+LossOutput infonce_sampled(const at::Tensor& audio, const at::Tensor& image, const at::Tensor& scale);
+
+// CLIP/open_clip ClipLoss (one process): logits = scale * audio @ image.T [B, B], labels arange(B);
+// terms "audio_to_image" = CE(logits), "image_to_audio" = CE(logits.T); total = their average.
+// audio, image [B, E].
+LossOutput infonce_in_batch(const at::Tensor& audio, const at::Tensor& image, const at::Tensor& scale);
+
+// infonce_sampled with the negatives taken from the batch's own embeddings, so a step embeds each
+// sample once instead of 1 + K times: item b's images are image[b], image[negative_images[b, 0..K-1]],
+// its audios audio[b], audio[negative_audios[b, ...]]. Equal to infonce_sampled on the gathered
+// [B, 1 + K, E] tensors (the gradients of a row used several times add up).
+// audio, image [B, E]; negative_images, negative_audios [B, K] int64 in 0..B-1 (checked on the CPU).
+LossOutput infonce_sampled_shared(const at::Tensor& audio, const at::Tensor& image, const at::Tensor& negative_images,
+                                  const at::Tensor& negative_audios, const at::Tensor& scale);
+
+}  // namespace vgs::losses

@@ -1,0 +1,103 @@
+// The me-vgs TransformerPooling tower: frame or patch features of one modality -> one L2-normalised
+// embedding, read from a learned CLS token after pre-LN transformer encoder layers. Parameter names
+// mirror PyTorch's modules (nn.TransformerEncoderLayer, nn.MultiheadAttention) so a state dict
+// carries over from Python.
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+#include <torch/nn/pimpl.h>
+
+#include <cstdint>
+
+namespace vgs::models {
+
+struct PoolingTowerConfig {
+  int64_t input_dim = 0;  // feature size D of the backbone (768 for WavLM Base+, 2048 for ResNet-50)
+  int64_t width = 256;    // transformer width; heads = width / 64 (at least 1)
+  int64_t depth = 1;      // encoder layers (me-vgs: 1)
+  int64_t embed_dim = 256;
+  double dropout = 0.1;  // PyTorch's default for nn.TransformerEncoderLayer, at all four of its places
+  int64_t num_input_layers = 1;  // > 1: the input is [B, L, T, D], mixed by learned softmax weights
+
+  // Throws vgs::Error naming the first inconsistent value.
+  void validate() const;
+  int64_t heads() const { return width >= 64 ? width / 64 : 1; }
+};
+
+// nn.MultiheadAttention's self-attention parameters under its names: in_proj_weight [3W, W] (q, k, v
+// stacked), in_proj_bias [3W], out_proj.{weight, bias}. All queries: at::scaled_dot_product_attention,
+// which is what PyTorch's own MHA calls when need_weights=False. The CLS query alone: the same
+// attention computed in input space (forward_cls), without key and value projections.
+class SelfAttentionImpl : public torch::nn::Module {
+ public:
+  SelfAttentionImpl(int64_t width, int64_t heads, double dropout);
+  // x [B, S, W]; keep [B, 1, 1, S] bool (true: a key to attend to) or undefined (all keys).
+  // cls_only: return only the first query's output [B, 1, W] (the others are never read).
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& keep, bool cls_only);
+  at::Tensor forward_cls(const at::Tensor& x, const at::Tensor& keep);  // [B, S, W] -> [B, 1, W]
+
+  at::Tensor in_proj_weight, in_proj_bias;
+  torch::nn::Linear out_proj{nullptr};
+
+ private:
+  int64_t width_, heads_;
+  double dropout_;
+};
+TORCH_MODULE(SelfAttention);
+
+// nn.TransformerEncoderLayer(norm_first=True, activation="gelu", batch_first=True):
+//   x = x + dropout1(self_attn(norm1(x)))            (self_attn drops attention weights)
+//   x = x + dropout2(linear2(dropout(gelu(linear1(norm2(x))))))
+class PreNormEncoderLayerImpl : public torch::nn::Module {
+ public:
+  PreNormEncoderLayerImpl(int64_t width, int64_t heads, double dropout);
+  // x [B, S, W] -> [B, S, W], or [B, 1, W] (the CLS row alone) when cls_only.
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& keep, bool cls_only);
+
+  SelfAttention self_attn{nullptr};
+  torch::nn::Linear linear1{nullptr}, linear2{nullptr};
+  torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr};
+
+ private:
+  double dropout_;
+};
+TORCH_MODULE(PreNormEncoderLayer);
+
+// Parameters: [input_layer_weights (num_input_layers > 1)], proj_in, class_embedding,
+// layers.<i>.{self_attn, linear1, linear2, norm1, norm2}, ln_out, proj_out (no bias). me-vgs's single
+// `layer.` is `layers.0.` here (rename_me_vgs_state in vgs/models/two_tower.h does that).
+class PoolingTowerImpl : public torch::nn::Module {
+ public:
+  explicit PoolingTowerImpl(PoolingTowerConfig config);
+
+  // features [B, T, D] (or [B, L, T, D] with num_input_layers = L > 1); lengths [B] integer frames
+  // valid per item (1..T), or undefined when every frame is valid. -> [B, embed_dim], L2-normalised.
+  at::Tensor forward(const at::Tensor& features, const at::Tensor& lengths = {});
+
+  // The softmax-weighted sum over the layer axis: [B, L, T, D] -> [B, T, D].
+  at::Tensor mix_input_layers(const at::Tensor& features) const;
+  // The current mixing weights [L] (softmax of input_layer_weights); undefined when L = 1.
+  at::Tensor input_layer_mixture() const;
+  const PoolingTowerConfig& config() const { return config_; }
+
+  at::Tensor input_layer_weights;  // [L] logits, zeros at start (equal weights); only when L > 1
+  torch::nn::Linear proj_in{nullptr};
+  at::Tensor class_embedding;  // [W]
+  torch::nn::ModuleList layers{nullptr};
+  torch::nn::LayerNorm ln_out{nullptr};
+  torch::nn::Linear proj_out{nullptr};
+
+ private:
+  void check_inputs(const at::Tensor& features, const at::Tensor& lengths) const;
+
+  PoolingTowerConfig config_;
+};
+TORCH_MODULE(PoolingTower);
+
+// Number of trainable values in a module (me-vgs find-lr.ipynb's count).
+int64_t count_parameters(const torch::nn::Module& module);
+
+}  // namespace vgs::models
