@@ -1,12 +1,12 @@
-// The full recipe schema, assembled from every layer's option groups, and the run-level keys
-// (run.*, log.*). Programs load recipes through it; later layers (model, loss, train, eval) add
-// their groups here.
+// The full recipe schema, assembled from every layer's option group (run and log keys from core,
+// audio/image/features from io, data from data, extract from backbones, training from train).
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "vgs/core/config.h"
+#include "vgs/core/run_options.h"
 
 namespace vgs::recipe {
 
@@ -16,12 +16,7 @@ const core::Schema& schema();
 // Loads and validates a recipe with --set overrides; vgs::Error on any problem.
 core::Config load(const std::string& recipe_path, const std::vector<std::string>& overrides = {});
 
-struct RunOptions {
-  std::string name;
-  std::string dir;  // run directory (config, metrics, checkpoints)
-  int64_t seed = 0;
-  std::string log_level;
-};
-RunOptions run_options(const core::Config& config);
+using core::run_options;
+using core::RunOptions;
 
 }  // namespace vgs::recipe

@@ -1,0 +1,119 @@
+// End-to-end tests of the trainer on a small toy world: the run folder's contents, resumption that
+// reproduces the uninterrupted run bit for bit, and refusing to overwrite a run.
+#include <catch2/catch.hpp>
+#include <torch/torch.h>
+
+#include <filesystem>
+
+#include "tests/support/temp_dir.h"
+#include "vgs/core/error.h"
+#include "vgs/data/toy_world.h"
+#include "vgs/io/metrics_log.h"
+#include "vgs/io/safetensors.h"
+#include "vgs/recipe/recipe.h"
+#include "vgs/train/trainer.h"
+
+using namespace vgs;
+namespace fs = std::filesystem;
+using Catch::Contains;
+
+namespace {
+
+// A toy world of 3 familiar and 2 novel words in English, made once for all tests here.
+const std::string& small_world() {
+  static test::TempDir dir;
+  static const std::string path = [] {
+    data::ToyWorldOptions o;
+    o.languages = {"en"};
+    o.familiar = {"dog", "cat", "car"};
+    o.novel = {"ball", "cup"};
+    o.train_audio = 6;
+    o.train_images = 6;
+    o.val_audio = 2;
+    o.val_images = 2;
+    o.test_audio = 2;
+    o.test_images = 2;
+    o.novel_audio = 2;
+    o.novel_images = 2;
+    o.trials_per_word = 4;
+    o.image_size = 64;
+    o.progress = false;
+    data::make_toy_world(dir.file("world"), o);
+    return dir.file("world");
+  }();
+  return path;
+}
+
+std::string write_recipe(const test::TempDir& dir, const std::string& run) {
+  const std::string w = small_world();
+  return dir.write(run + ".yaml",
+                   "run: {name: " + run + ", dir: " + dir.file(run) + ", seed: 3}\n"
+                   "splits:\n  languages: [en]\n"
+                   "  train_audio: " + w + "/manifests/audio_train.jsonl\n  train_images: " + w + "/manifests/images_train.jsonl\n"
+                   "  valid_audio: " + w + "/manifests/audio_val.jsonl\n  valid_images: " + w + "/manifests/images_val.jsonl\n"
+                   "  valid_trials: [" + w + "/trials/familiar_val_en.jsonl]\n"
+                   "  test_audio: " + w + "/manifests/audio_test.jsonl\n  test_images: " + w + "/manifests/images_test.jsonl\n"
+                   "  test_trials: [" + w + "/trials/familiar_test_en.jsonl, " + w + "/trials/me_test_en.jsonl]\n"
+                   "audio_backbone: {name: fbank}\nimage_backbone: {name: patches}\n"
+                   "image: {resize: 64}\nmodel: {width: 64, embed_dim: 32}\n"
+                   "loss: {negatives_per_item: 3}\n"
+                   "train: {epochs: 2, batch_size: 4, warmup_epochs: 1, threads: 1, log_every: 1}\n");
+}
+
+train::TrainResult run_training(const std::string& recipe_path, bool resume, const std::vector<std::string>& overrides = {}) {
+  core::Config config = recipe::load(recipe_path, overrides);
+  train::Trainer trainer(train::train_options(config), config.dump());
+  return trainer.run(resume);
+}
+
+io::StateDict final_weights(const std::string& run_dir) {
+  return io::read_safetensors(run_dir + "/checkpoints/last/model.safetensors").tensors;
+}
+
+}  // namespace
+
+TEST_CASE("a toy run writes its config metrics events checkpoints and results") {
+  test::TempDir dir;
+  auto result = run_training(write_recipe(dir, "a"), false);
+  CHECK(result.finished);
+  CHECK(result.steps == 2 * 5);  // 18 items in batches of 4
+  const std::string run = dir.file("a");
+  for (const char* file : {"config.yaml", "metrics.jsonl", "results.json", "checkpoints/last/model.safetensors",
+                           "checkpoints/last/optimizer.safetensors", "checkpoints/last/state.json", "checkpoints/best"})
+    CHECK(fs::exists(run + "/" + file));
+  CHECK(!fs::is_empty(run + "/tensorboard"));
+  CHECK(result.valid.count("valid/loss"));
+  CHECK(result.valid.count("valid/familiar_val_en"));
+  CHECK(result.test.count("test/me_test_en"));
+  auto records = io::read_metrics_log(run + "/metrics.jsonl");
+  CHECK(records.size() == 10 + 2 + 1);  // a line per step, per epoch, and the test
+  // The saved config is a recipe that loads again.
+  CHECK(recipe::load(run + "/config.yaml").get_int("train.epochs") == 2);
+}
+
+TEST_CASE("a run stopped by a signal and resumed ends with the same weights as an uninterrupted run") {
+  test::TempDir dir;
+  run_training(write_recipe(dir, "whole"), false);
+  train::stop_requested().store(true);  // as SIGTERM would: checkpoint after the next step, then stop
+  auto stopped = run_training(write_recipe(dir, "cut"), false);
+  train::stop_requested().store(false);
+  CHECK_FALSE(stopped.finished);
+  CHECK(stopped.steps == 1);
+  auto resumed = run_training(dir.file("cut") + "/config.yaml", true, {"run.dir=" + dir.file("cut")});
+  CHECK(resumed.finished);
+  auto a = final_weights(dir.file("whole")), b = final_weights(dir.file("cut"));
+  REQUIRE(a.size() == b.size());
+  for (const auto& [name, tensor] : a) {
+    INFO(name);
+    CHECK(torch::equal(tensor, b.at(name)));
+  }
+}
+
+TEST_CASE("a finished run is not overwritten and resume needs a checkpoint") {
+  test::TempDir dir;
+  std::string r = write_recipe(dir, "b");
+  run_training(r, false);
+  CHECK_THROWS_WITH(run_training(r, false), Contains("holds a run already; continue it with --resume"));
+  std::string fresh = write_recipe(dir, "c");
+  CHECK_THROWS_WITH(run_training(fresh, true), Contains("--resume, but there is no checkpoint"));
+}

@@ -1,0 +1,32 @@
+// The run-level recipe keys and their typed form.
+#include "vgs/core/run_options.h"
+
+#include <iterator>
+#include <vector>
+
+#include "vgs/core/config.h"
+#include "vgs/core/logging.h"
+#include "vgs/core/schema.h"
+
+namespace vgs::core {
+
+void add_run_options(Schema& s) {
+  s.group("run", "The run: name, folder, seed");
+  s.add_string("run.name", "run", "name of the run, used in logs and reports");
+  s.add_path("run.dir", "run directory for the resolved config, metrics and checkpoints (default runs/<name>)");
+  s.add_int("run.seed", 0, "seed of every random choice (sampling, initialisation, dropout)", Bounds::at_least(0));
+  s.group("log", "Logging");
+  std::vector<std::string> levels(std::begin(kLogLevels), std::end(kLogLevels));
+  s.add_string("log.level", "info", "log verbosity", levels);
+}
+
+RunOptions run_options(const Config& c) {
+  RunOptions o;
+  o.name = c.get_string("run.name");
+  o.dir = c.has("run.dir") ? c.get_string("run.dir") : "runs/" + o.name;
+  o.seed = c.get_int("run.seed");
+  o.log_level = c.get_string("log.level");
+  return o;
+}
+
+}  // namespace vgs::core

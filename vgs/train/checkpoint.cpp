@@ -1,0 +1,185 @@
+// Checkpoints in safetensors + JSON, written atomically, with last/best links and keep-N.
+#include "vgs/train/checkpoint.h"
+
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "vgs/core/error.h"
+#include "vgs/core/fs.h"
+#include "vgs/core/log.h"
+#include "vgs/io/safetensors.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace vgs::train {
+
+namespace {
+
+// Adam and AdamW keep the same per-parameter state; the step count is shared by all parameters.
+struct Moments {
+  at::Tensor exp_avg, exp_avg_sq;
+  int64_t step = 0;
+};
+
+bool read_moments(torch::optim::Optimizer& optimizer, const at::Tensor& param, Moments& out) {
+  auto& state = optimizer.state();
+  auto it = state.find(param.unsafeGetTensorImpl());
+  if (it == state.end()) return false;
+  if (auto* adam = dynamic_cast<torch::optim::AdamParamState*>(it->second.get())) {
+    out = {adam->exp_avg(), adam->exp_avg_sq(), adam->step()};
+    return true;
+  }
+  if (auto* adamw = dynamic_cast<torch::optim::AdamWParamState*>(it->second.get())) {
+    out = {adamw->exp_avg(), adamw->exp_avg_sq(), adamw->step()};
+    return true;
+  }
+  return false;
+}
+
+void write_moments(torch::optim::Optimizer& optimizer, const at::Tensor& param, const Moments& m) {
+  const bool adamw = dynamic_cast<torch::optim::AdamW*>(&optimizer) != nullptr;
+  std::unique_ptr<torch::optim::OptimizerParamState> state;
+  if (adamw) {
+    auto s = std::make_unique<torch::optim::AdamWParamState>();
+    s->step(m.step);
+    s->exp_avg(m.exp_avg.clone());
+    s->exp_avg_sq(m.exp_avg_sq.clone());
+    state = std::move(s);
+  } else {
+    auto s = std::make_unique<torch::optim::AdamParamState>();
+    s->step(m.step);
+    s->exp_avg(m.exp_avg.clone());
+    s->exp_avg_sq(m.exp_avg_sq.clone());
+    state = std::move(s);
+  }
+  optimizer.state()[param.unsafeGetTensorImpl()] = std::move(state);
+}
+
+void point_link(const fs::path& link, const std::string& target) {
+  fs::path temp = link.string() + ".tmp." + std::to_string(::getpid());
+  fs::remove(temp);
+  fs::create_directory_symlink(target, temp);
+  fs::rename(temp, link);  // atomic replacement of the old link
+}
+
+void remove_old_checkpoints(const fs::path& folder, int64_t keep) {
+  std::vector<fs::path> steps;
+  for (const auto& e : fs::directory_iterator(folder))
+    if (e.is_directory() && !e.is_symlink() && e.path().filename().string().rfind("step-", 0) == 0) steps.push_back(e.path());
+  std::sort(steps.begin(), steps.end());
+  std::set<std::string> pinned;
+  for (const char* link : {"last", "best"})
+    if (fs::is_symlink(folder / link)) pinned.insert(fs::read_symlink(folder / link).filename().string());
+  int64_t excess = static_cast<int64_t>(steps.size()) - keep;
+  for (const auto& step : steps) {
+    if (excess <= 0) break;
+    if (pinned.count(step.filename().string())) continue;
+    fs::remove_all(step);
+    --excess;
+  }
+}
+
+}  // namespace
+
+std::string save_checkpoint(const std::string& run_dir, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
+                            const TrainingProgress& p, const std::string& config_yaml, bool is_best, int64_t keep) {
+  torch::NoGradGuard no_grad;
+  fs::path folder = fs::path(run_dir) / "checkpoints";
+  fs::create_directories(folder);
+  char name[32];
+  std::snprintf(name, sizeof name, "step-%08lld", static_cast<long long>(p.global_step));
+  fs::path final_dir = folder / name;
+  fs::path temp_dir = folder / (std::string(name) + ".tmp." + std::to_string(::getpid()));
+  fs::remove_all(temp_dir);
+  fs::create_directories(temp_dir);
+
+  io::StateDict weights, moments;
+  int64_t adam_step = 0;
+  for (const auto& item : model.named_parameters()) {
+    weights[item.key()] = item.value().detach().cpu();
+    Moments m;
+    if (read_moments(optimizer, item.value(), m)) {
+      moments[item.key() + ".exp_avg"] = m.exp_avg.cpu();
+      moments[item.key() + ".exp_avg_sq"] = m.exp_avg_sq.cpu();
+      adam_step = m.step;
+    }
+  }
+  for (const auto& item : model.named_buffers()) weights[item.key()] = item.value().detach().cpu();
+  // Dropout draws from the default CPU generator: its state makes a resumed run identical.
+  moments["rng.cpu"] = at::detail::getDefaultCPUGenerator().get_state();
+  io::write_safetensors((temp_dir / "model.safetensors").string(), weights, {{"format", "pt"}});
+  io::write_safetensors((temp_dir / "optimizer.safetensors").string(), moments);
+
+  json state = {{"epoch", p.epoch},
+                {"step_in_epoch", p.step_in_epoch},
+                {"global_step", p.global_step},
+                {"skipped_steps", p.skipped_steps},
+                {"adam_step", adam_step},
+                {"has_best", p.has_best},
+                {"best_metric", p.best_metric},
+                {"metrics", p.metrics},
+                {"lr", optimizer.param_groups().front().options().get_lr()},
+                {"config", config_yaml}};
+  core::write_file_atomic((temp_dir / "state.json").string(), state.dump(1) + "\n");
+  fs::remove_all(final_dir);
+  fs::rename(temp_dir, final_dir);
+  point_link(folder / "last", final_dir.filename().string());
+  if (is_best) point_link(folder / "best", final_dir.filename().string());
+  remove_old_checkpoints(folder, keep);
+  return final_dir.string();
+}
+
+std::string last_checkpoint(const std::string& run_dir) {
+  fs::path last = fs::path(run_dir) / "checkpoints" / "last";
+  return fs::exists(last) ? last.string() : "";
+}
+
+TrainingProgress load_checkpoint(const std::string& dir, torch::nn::Module& model, torch::optim::Optimizer& optimizer) {
+  torch::NoGradGuard no_grad;
+  const std::string state_path = (fs::path(dir) / "state.json").string();
+  json state;
+  try {
+    state = json::parse(core::read_file(state_path));
+  } catch (const json::exception& e) {
+    throw Error(state_path + ": unreadable checkpoint state (" + std::string(e.what()) + ")");
+  }
+  io::Checkpoint weights = io::read_safetensors((fs::path(dir) / "model.safetensors").string());
+  io::Checkpoint moments = io::read_safetensors((fs::path(dir) / "optimizer.safetensors").string());
+  const int64_t adam_step = state.value("adam_step", int64_t{0});
+  for (auto& item : model.named_parameters()) {
+    auto it = weights.tensors.find(item.key());
+    if (it == weights.tensors.end()) throw Error(dir + "/model.safetensors: no tensor '" + item.key() + "' (another model?)");
+    if (it->second.sizes() != item.value().sizes())
+      throw Error(dir + "/model.safetensors: '" + item.key() + "' has another shape than the model (another recipe?)");
+    item.value().copy_(it->second);
+    auto a = moments.tensors.find(item.key() + ".exp_avg"), b = moments.tensors.find(item.key() + ".exp_avg_sq");
+    if (a != moments.tensors.end() && b != moments.tensors.end())
+      write_moments(optimizer, item.value(), {a->second.to(item.value().device()), b->second.to(item.value().device()), adam_step});
+  }
+  for (auto& item : model.named_buffers())
+    if (auto it = weights.tensors.find(item.key()); it != weights.tensors.end()) item.value().copy_(it->second);
+  if (auto rng = moments.tensors.find("rng.cpu"); rng != moments.tensors.end())
+  {
+    at::Generator generator = at::detail::getDefaultCPUGenerator();
+    generator.set_state(rng->second);
+  }
+  TrainingProgress p;
+  p.epoch = state.at("epoch").get<int64_t>();
+  p.step_in_epoch = state.at("step_in_epoch").get<int64_t>();
+  p.global_step = state.at("global_step").get<int64_t>();
+  p.skipped_steps = state.value("skipped_steps", int64_t{0});
+  p.has_best = state.value("has_best", false);
+  p.best_metric = state.value("best_metric", 0.0);
+  p.metrics = state.value("metrics", std::map<std::string, double>{});
+  log::info("[train] loaded checkpoint ", dir, ": epoch ", p.epoch, " step ", p.step_in_epoch, " (global step ",
+            p.global_step, ")");
+  return p;
+}
+
+}  // namespace vgs::train
