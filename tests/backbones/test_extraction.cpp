@@ -63,14 +63,7 @@ double max_store_difference(const std::string& a, const std::string& b) {
   return worst;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using vgs::test::error_of;
 
 }  // namespace
 

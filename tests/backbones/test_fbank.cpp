@@ -43,14 +43,7 @@ double max_diff(const torch::Tensor& a, const torch::Tensor& b) {
   return (a - b).abs().max().item<double>();
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using vgs::test::error_of;
 }  // namespace
 
 // One test case (one Python run): each SECTION re-enters it with the reference cached.

@@ -5,19 +5,13 @@
 
 #include "vgs/backbones/patches.h"
 #include "vgs/core/error.h"
+#include "tests/support/temp_dir.h"
 
 using namespace vgs;
 using Catch::Contains;
 
 namespace {
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using vgs::test::error_of;
 }  // namespace
 
 TEST_CASE("patches of a tiny image by hand") {

@@ -66,14 +66,7 @@ WavLMConfig tiny(bool large_layout) {
   return c;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using vgs::test::error_of;
 
 }  // namespace
 

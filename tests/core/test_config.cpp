@@ -33,14 +33,7 @@ const core::Schema& test_schema() {
   return schema;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using vgs::test::error_of;
 }  // namespace
 
 TEST_CASE("a recipe fills defaults and resolves paths against its folder") {

@@ -12,14 +12,7 @@ using namespace vgs;
 using Catch::Contains;
 
 namespace {
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using vgs::test::error_of;
 }  // namespace
 
 TEST_CASE("audio manifests: fields, optional segments, paths relative to the manifest") {

@@ -49,14 +49,7 @@ std::map<std::string, data::ImageItem> by_id(const std::vector<data::ImageItem>&
   return out;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using vgs::test::error_of;
 
 bool same(const std::vector<data::Trial>& a, const std::vector<data::Trial>& b) {
   if (a.size() != b.size()) return false;

@@ -27,14 +27,7 @@ io::FeatureStoreInfo info(const std::string& dtype = "float16") {
 
 torch::Tensor item(int k, int64_t frames = 3) { return torch::arange(frames * 4, torch::kFloat).reshape({frames, 4}) * 0.5 + k; }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using vgs::test::error_of;
 }  // namespace
 
 TEST_CASE("ids are escaped into HDF5 names and back") {

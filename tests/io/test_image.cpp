@@ -25,14 +25,7 @@ io::Image make_image(int h, int w, const std::function<float(int, int, int)>& f)
   return image;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using vgs::test::error_of;
 
 std::string file_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

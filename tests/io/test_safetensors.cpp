@@ -19,14 +19,7 @@ using Catch::StartsWith;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using vgs::test::error_of;
 
 // The tensors tests/python/check_safetensors.py builds; here some are non-contiguous views.
 io::StateDict fixed_tensors() {

@@ -73,14 +73,7 @@ std::vector<Scalar> training_scalars(int64_t first_step, int64_t last_step) {
   return scalars;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using vgs::test::error_of;
 
 }  // namespace
 

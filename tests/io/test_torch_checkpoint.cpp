@@ -22,14 +22,7 @@ using namespace std::string_literals;  // pickle bytes hold NULs
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using vgs::test::error_of;
 
 // The files tests/python/make_torch_checkpoints.py writes, made once per test process.
 const test::TempDir& checkpoints() {

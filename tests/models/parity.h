@@ -41,13 +41,6 @@ inline double relative_diff(const at::Tensor& actual, const at::Tensor& expected
 }
 
 // The message of the vgs::Error that f throws, or "(no error)".
-inline std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using vgs::test::error_of;
 
 }  // namespace vgs::test

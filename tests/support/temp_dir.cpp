@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "vgs/core/error.h"
+
 namespace vgs::test {
 
 TempDir::TempDir() {
@@ -45,6 +47,15 @@ CommandResult run_command(const std::string& command) {
 
 CommandResult run_python(const std::string& script, const std::string& arguments) {
   return run_command(std::string(VGS_PYTHON) + " " + VGS_SOURCE_DIR + "/tests/python/" + script + " " + arguments);
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
 }
 
 std::string program(const std::string& name) { return std::string(VGS_BINARY_DIR) + "/bin/" + name; }

@@ -1,6 +1,7 @@
 // Test support: a fresh folder per test, removed afterwards; running programs and Python checks.
 #pragma once
 
+#include <functional>
 #include <string>
 
 namespace vgs::test {
@@ -28,6 +29,9 @@ struct CommandResult {
 CommandResult run_command(const std::string& command);
 // Runs tests/python/<script> with the test environment's Python and the given arguments.
 CommandResult run_python(const std::string& script, const std::string& arguments);
+// The message of the vgs::Error that `f` throws, or "(no error)": tests compare whole messages.
+std::string error_of(const std::function<void()>& f);
+
 // A program built into build/bin.
 std::string program(const std::string& name);
 
