@@ -52,9 +52,8 @@ std::string stem(const std::string& path) { return fs::path(path).stem().string(
 
 // Fills the splits from a toy world (made when missing) where the recipe leaves them unset.
 void use_toy_world(TrainOptions& o) {
-  data::ToyWorldOptions toy;
-  toy.languages = o.languages;
-  data::make_toy_world(o.toy_world, toy);
+  // Always the full world (every language): one toy world serves monolingual and bilingual recipes.
+  data::make_toy_world(o.toy_world, data::ToyWorldOptions{});
   auto fill = [&](Split& split, const std::string& name) {
     if (split.audio_manifest.empty()) split.audio_manifest = data::toy_world_manifest(o.toy_world, "audio", name);
     if (split.image_manifest.empty()) split.image_manifest = data::toy_world_manifest(o.toy_world, "images", name);
@@ -62,10 +61,8 @@ void use_toy_world(TrainOptions& o) {
   fill(o.train, "train");
   fill(o.valid, "val");
   fill(o.test, "test");
-  for (const auto& lang : o.languages) {
-    if (o.valid.trials.empty() || o.valid.trials.size() < o.languages.size())
-      o.valid.trials.push_back(data::toy_world_trials(o.toy_world, "familiar", "val", lang));
-  }
+  if (o.valid.trials.empty())
+    for (const auto& lang : o.languages) o.valid.trials.push_back(data::toy_world_trials(o.toy_world, "familiar", "val", lang));
   if (o.test.trials.empty())
     for (const auto& lang : o.languages) {
       o.test.trials.push_back(data::toy_world_trials(o.toy_world, "familiar", "test", lang));
