@@ -1,11 +1,17 @@
-// C++ side of bench/train_step.sh: one training step (forward + backward) of the me-vgs md two-tower
+// C++ side of bench/train_step.sh (usage: bench_train_step [REPEATS] [--profile]): one training step (forward + backward) of the me-vgs md two-tower
 // model with the sampled loss at the paper's configuration (see bench_train_step.py for the same in
 // Python), and, for comparison, the shared-negative loss that embeds each of the 60 items once.
-// Prints one JSON line with the best step of REPEATS after a warm-up.
+// Prints one JSON line with the best step of REPEATS after a warm-up; with --profile, the operators'
+// self times over one sampled step instead (where the time goes).
+#include <torch/csrc/autograd/profiler_kineto.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <iostream>
+#include <map>
+#include <unordered_map>
 
 #include "vgs/losses/infonce.h"
 #include "vgs/models/two_tower.h"
@@ -19,7 +25,7 @@ constexpr int64_t kItems = 60, kPairs = 12, kAudioDim = 768, kImageDim = 2048, k
 // The frame counts bench_train_step.py uses: 20..40, mean 30.
 at::Tensor lengths_of(int64_t n) {
   auto lengths = torch::empty({n}, torch::kLong);
-  for (int64_t i = 0; i < n; ++i) lengths[i] = 20 + (i * 7) % 21;
+  for (int64_t i = 0; i < n; ++i) lengths[i] = 20 + (i * 8) % 21;
   return lengths;
 }
 
@@ -40,10 +46,56 @@ std::string timing_json(double seconds, double loss) {
          ", \"items_per_second\": " + std::to_string(kItems / seconds) + ", \"loss\": " + std::to_string(loss) + "}";
 }
 
+// Runs `step` under the Kineto CPU profiler and prints the self time (duration less that of the
+// operators called inside it, on the same thread) of each operator and input shapes, largest first.
+template <typename F>
+void print_profile(F&& step) {
+  namespace profiler = torch::profiler::impl;
+  const profiler::ProfilerConfig config(profiler::ProfilerState::KINETO, /*report_input_shapes=*/true);
+  torch::autograd::profiler::prepareProfiler(config, {profiler::ActivityType::CPU});
+  torch::autograd::profiler::enableProfiler(config, {profiler::ActivityType::CPU});
+  auto start = std::chrono::steady_clock::now();
+  step();
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  auto result = torch::autograd::profiler::disableProfiler();
+  std::vector<const torch::autograd::profiler::KinetoEvent*> events;
+  for (const auto& e : result->events()) events.push_back(&e);
+  std::sort(events.begin(), events.end(), [](auto* a, auto* b) {
+    return a->startThreadId() != b->startThreadId() ? a->startThreadId() < b->startThreadId()
+                                                    : a->startNs() != b->startNs() ? a->startNs() < b->startNs()
+                                                                                   : a->endNs() > b->endNs();
+  });
+  std::unordered_map<const void*, uint64_t> children;  // event -> time spent in its callees
+  std::vector<const torch::autograd::profiler::KinetoEvent*> open;
+  for (auto* e : events) {
+    while (!open.empty() && (open.back()->startThreadId() != e->startThreadId() || open.back()->endNs() <= e->startNs()))
+      open.pop_back();
+    if (!open.empty()) children[open.back()] += e->durationNs();
+    open.push_back(e);
+  }
+  std::map<std::string, std::pair<double, int>> self;  // name -> (ms, calls)
+  double total = 0;
+  for (auto* e : events) {
+    double ms = (e->durationNs() - std::min(children[e], e->durationNs())) / 1e6;
+    std::string key = e->name();  // with its input shapes, to tell the tower's products apart
+    if (e->hasShapes())
+      for (const auto& shape : e->shapes()) key += " " + c10::str(c10::IntArrayRef(shape));
+    self[key].first += ms;
+    self[key].second += 1;
+    total += ms;
+  }
+  std::vector<std::pair<std::string, std::pair<double, int>>> rows(self.begin(), self.end());
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
+  std::cout << "one sampled step under the profiler: " << wall * 1e3 << " ms wall, " << total << " ms of operator self time\n";
+  for (size_t i = 0; i < std::min<size_t>(rows.size(), 25); ++i)
+    std::cout << "  " << rows[i].second.first << " ms  " << rows[i].second.second << "x  " << rows[i].first << "\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const int repeats = argc > 1 ? std::atoi(argv[1]) : 3;
+  const bool profile = argc > 2 && std::strcmp(argv[2], "--profile") == 0;
   torch::manual_seed(0);
   const int64_t n = kItems * kPairs;
   const at::Tensor lengths = lengths_of(n);
@@ -61,6 +113,11 @@ int main(int argc, char** argv) {
     loss.total.backward();
     loss_value = loss.total.item<double>();
   };
+  if (profile) {
+    sampled_step();  // warm-up
+    print_profile(sampled_step);
+    return 0;
+  }
   const double sampled = best_seconds(repeats, sampled_step);
   const double sampled_loss = loss_value;
 

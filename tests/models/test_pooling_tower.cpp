@@ -179,12 +179,20 @@ TEST_CASE("pooling tower output is unit length and ignores padded frames") {
 TEST_CASE("the last layer computes the CLS row alone as the full layer does") {
   torch::manual_seed(2);
   models::PreNormEncoderLayer layer(128, 2, 0.0);
-  auto x = torch::randn({3, 5, 128});
-  auto keep = (torch::arange(5).view({1, 5}) < torch::tensor({5, 2, 3}).view({3, 1})).view({3, 1, 1, 5});
-  auto full = layer->forward(x, keep, false);
-  auto cls = layer->forward(x, keep, true);
-  CHECK(cls.sizes() == torch::IntArrayRef({3, 1, 128}));
-  CHECK(test::max_abs_diff(cls, full.narrow(1, 0, 1)) <= 1e-5);
+  auto x = torch::randn({3, 6, 128});                                                      // [B, 1 + T, W]
+  auto frame_keep = torch::arange(5).view({1, 5}) < torch::tensor({5, 2, 3}).view({3, 1});  // [B, T]
+  auto keep = torch::cat({torch::ones({3, 1}, torch::kBool), frame_keep}, 1).view({3, 1, 1, 6});
+  for (bool masked : {true, false}) {
+    INFO("masked " << masked);
+    auto full = layer->forward(x, masked ? keep : at::Tensor());  // SDPA over every row
+    auto cls = layer->forward_cls(x.select(1, 0), x.narrow(1, 1, 5), masked ? frame_keep : at::Tensor());
+    CHECK(cls.sizes() == torch::IntArrayRef({3, 128}));
+    CHECK(test::max_abs_diff(cls, full.select(1, 0)) <= 1e-5);
+  }
+  // A CLS row shared by every item ([1, W]) gives what the same row repeated gives.
+  auto shared = layer->forward_cls(x.select(1, 0).narrow(0, 0, 1), x.narrow(1, 1, 5), frame_keep);
+  auto repeated = layer->forward_cls(x.select(1, 0).narrow(0, 0, 1).expand({3, 128}), x.narrow(1, 1, 5), frame_keep);
+  CHECK(test::max_abs_diff(shared, repeated) <= 1e-6);
 }
 
 TEST_CASE("pooling tower dropout acts in training only") {
