@@ -243,3 +243,22 @@ TEST_CASE("pooling tower input shape errors are clear") {
   CHECK_THAT(test::error_of([&] { mixing->forward(torch::randn({2, 5, 10})); }),
              Contains("features must be [B, L, T, D] = [B, 4, T, 10], got [2, 5, 10]"));
 }
+
+TEST_CASE("sinusoidal positions make the tower see frame order, which me-vgs's tower ignores") {
+  torch::manual_seed(5);
+  models::PoolingTowerConfig c{8};
+  c.width = 64;
+  c.embed_dim = 16;
+  c.dropout = 0;
+  at::Tensor x = torch::randn({1, 6, 8});
+  at::Tensor reversed = x.flip({1});
+  models::PoolingTower plain(c);
+  plain->eval();
+  CHECK(torch::allclose(plain->forward(x), plain->forward(reversed), 1e-5, 1e-6));  // a bag of frames
+  c.positions = "sinusoidal";
+  models::PoolingTower ordered(c);
+  ordered->eval();
+  CHECK_FALSE(torch::allclose(ordered->forward(x), ordered->forward(reversed), 1e-3, 1e-4));
+  c.positions = "bogus";
+  CHECK(test::error_of([&] { c.validate(); }) == "pooling tower: positions must be none or sinusoidal, got bogus");
+}

@@ -117,3 +117,42 @@ TEST_CASE("a finished run is not overwritten and resume needs a checkpoint") {
   std::string fresh = write_recipe(dir, "c");
   CHECK_THROWS_WITH(run_training(fresh, true), Contains("--resume, but there is no checkpoint"));
 }
+
+TEST_CASE("injected NaN losses are skipped and counted, and too many in a row stop the run") {
+  test::TempDir dir;
+  auto result = run_training(write_recipe(dir, "nan"), false, {"debug.nan_at_steps=[2, 7]"});
+  CHECK(result.finished);
+  CHECK(result.steps == 10);
+  CHECK(result.skipped_steps == 2);
+  // The loss of a skipped step is logged as it was (NaN) so that the curve shows where it happened.
+  int nan_lines = 0;
+  for (const auto& record : io::read_metrics_log(dir.file("nan") + "/metrics.jsonl"))
+    if (record.values.count("train/loss") && std::isnan(record.values.at("train/loss"))) ++nan_lines;
+  CHECK(nan_lines == 2);
+  CHECK_THROWS_WITH(run_training(write_recipe(dir, "diverged"), false,
+                                 {"debug.nan_at_steps=[6, 7]", "train.max_bad_steps=2"}),
+                    "training diverged: 2 non-finite steps in a row at step 7; last good checkpoint: " +
+                        dir.file("diverged") + "/checkpoints/step-00000005");
+}
+
+TEST_CASE("a run killed with SIGKILL mid-epoch and resumed ends bit-identical to an uninterrupted run") {
+  test::TempDir dir;
+  const std::string train = test::program("vgs-train");
+  auto whole = test::run_command(train + " " + write_recipe(dir, "whole") + " --set train.epochs=3 2>&1");
+  REQUIRE(whole.exit_code == 0);
+  // Killed at step 8 of 15 (epoch 2, 3 steps in); the last checkpoint is from step 6 (every 3 steps).
+  auto killed = test::run_command(train + " " + write_recipe(dir, "killed") +
+                                  " --set train.epochs=3 --set train.checkpoint_every_steps=3 --set debug.kill_at_step=8 2>&1");
+  CHECK(killed.exit_code != 0);
+  CHECK_FALSE(fs::exists(dir.file("killed") + "/results.json"));
+  CHECK(fs::read_symlink(dir.file("killed") + "/checkpoints/last").filename() == "step-00000006");
+  auto resumed = test::run_command(train + " --resume " + dir.file("killed") + " --set debug.kill_at_step=0 2>&1");
+  INFO(resumed.output);
+  REQUIRE(resumed.exit_code == 0);
+  auto a = final_weights(dir.file("whole")), b = final_weights(dir.file("killed"));
+  REQUIRE(a.size() == b.size());
+  for (const auto& [name, tensor] : a) {
+    INFO(name);
+    CHECK(torch::equal(tensor, b.at(name)));
+  }
+}

@@ -22,6 +22,16 @@ void require(bool ok, const std::string& message) {
 
 std::string shape_of(const at::Tensor& t) { return log::cat(t.sizes()); }
 
+// Vaswani et al.'s table: [T, W], sin at even and cos at odd columns, wavelengths up to 10000 * 2 pi.
+at::Tensor sinusoidal_positions(int64_t T, int64_t W, const at::TensorOptions& options) {
+  at::Tensor position = at::arange(T, at::kDouble).view({T, 1});
+  at::Tensor frequency = at::exp(at::arange(0, W, 2, at::kDouble) * (-std::log(10000.0) / static_cast<double>(W)));
+  at::Tensor table = at::zeros({T, W}, at::kDouble);
+  table.slice(1, 0, W, 2).copy_(at::sin(position * frequency));
+  table.slice(1, 1, W, 2).copy_(at::cos(position * frequency).narrow(1, 0, W / 2));
+  return table.to(options);
+}
+
 }  // namespace
 
 void PoolingTowerConfig::validate() const {
@@ -33,6 +43,8 @@ void PoolingTowerConfig::validate() const {
   require(embed_dim >= 1, log::cat("embed_dim must be at least 1, got ", embed_dim));
   require(dropout >= 0 && dropout < 1, log::cat("dropout must be in [0, 1), got ", dropout));
   require(num_input_layers >= 1, log::cat("num_input_layers must be at least 1, got ", num_input_layers));
+  require(positions == "none" || positions == "sinusoidal",
+          "positions must be none or sinusoidal, got " + positions);
 }
 
 // ---- SelfAttention --------------------------------------------------------------------------------
@@ -174,6 +186,7 @@ at::Tensor PoolingTowerImpl::forward(const at::Tensor& features, const at::Tenso
   // The CLS token stays apart from the frames: in the first layer it is the same row for every item.
   at::Tensor cls = class_embedding.view({1, W});  // [1, W], later [B, W]
   at::Tensor frames = proj_in(x);                 // [B, T, W]
+  if (c.positions == "sinusoidal") frames = frames + sinusoidal_positions(T, W, frames.options());
   // Key padding: each item's first `length` frames are attended to (and the CLS token always). No
   // mask when every frame is valid, known without a device sync only on the CPU.
   at::Tensor frame_keep;

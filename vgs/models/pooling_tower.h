@@ -11,6 +11,7 @@
 #include <torch/nn/pimpl.h>
 
 #include <cstdint>
+#include <string>
 
 namespace vgs::models {
 
@@ -21,6 +22,9 @@ struct PoolingTowerConfig {
   int64_t embed_dim = 256;
   double dropout = 0.1;  // PyTorch's default for nn.TransformerEncoderLayer, at all four of its places
   int64_t num_input_layers = 1;  // > 1: the input is [B, L, T, D], mixed by learned softmax weights
+  // "none" (me-vgs: backbone features already carry their context) or "sinusoidal" (Vaswani et al.'s
+  // fixed table added to the projected frames), for weight-free front ends whose frames do not.
+  std::string positions = "none";
 
   // Throws vgs::Error naming the first inconsistent value.
   void validate() const;

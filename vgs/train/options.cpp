@@ -34,6 +34,10 @@ void add_train_options(core::Schema& s) {
   s.add_int("model.width", 256, "transformer width of each pooling tower", Bounds::at_least(1));
   s.add_int("model.depth", 1, "transformer layers of each pooling tower", Bounds::at_least(1));
   s.add_int("model.embed_dim", 256, "size of the shared embedding", Bounds::at_least(1));
+  s.add_string("model.positions", "none",
+               "position encoding added to each tower's frames: none (me-vgs; backbone features carry context) or "
+               "sinusoidal (for weight-free front ends such as fbank and patches)",
+               {"none", "sinusoidal"});
   s.add_float("model.dropout", 0.1, "dropout inside the towers", Bounds::range(0, 1));
   s.add_string("model.temperature", "fixed", "fixed: scale model.fixed_scale (me-vgs: 100); learnable: CLIP's",
                {"fixed", "learnable"});
@@ -57,8 +61,15 @@ void add_train_options(core::Schema& s) {
   s.add_int("train.keep_checkpoints", 5, "step checkpoints kept besides last and best", Bounds::at_least(1));
   s.add_int("train.log_every", 10, "steps between training log lines and TensorBoard points", Bounds::at_least(1));
   s.add_int("train.threads", 0, "intra-op threads (0: LibTorch's default)", Bounds::at_least(0));
+  s.add_int("train.checkpoint_every_steps", 0,
+            "also checkpoint every N steps inside an epoch, so a killed run (node failure, SIGKILL) loses at most N "
+            "steps (0: at the end of each epoch only)",
+            Bounds::at_least(0));
   s.add_string("train.select_metric", "valid/loss", "metric that picks the best checkpoint (lower is better for *loss)");
   s.add_string("train.device", "auto", "where training runs", {"auto", "cpu", "cuda"});
+  s.group("debug", "Fault injection for testing crash recovery; leave unset in real recipes");
+  s.add_int("debug.kill_at_step", 0, "the process kills itself (SIGKILL) after this step (0: never)", Bounds::at_least(0));
+  s.add_int_list("debug.nan_at_steps", {}, "steps (counted from 1) whose loss is replaced by NaN (checks that they are skipped)");
 }
 
 namespace {
@@ -110,6 +121,7 @@ TrainOptions train_options(const core::Config& c) {
     tower->depth = c.get_int("model.depth");
     tower->embed_dim = c.get_int("model.embed_dim");
     tower->dropout = c.get_float("model.dropout");
+    tower->positions = c.get_string("model.positions");
   }
   o.model.temperature = c.get_string("model.temperature");
   o.model.fixed_scale = c.get_float("model.fixed_scale");
@@ -127,8 +139,11 @@ TrainOptions train_options(const core::Config& c) {
   o.keep_checkpoints = c.get_int("train.keep_checkpoints");
   o.log_every = c.get_int("train.log_every");
   o.threads = c.get_int("train.threads");
+  o.checkpoint_every_steps = c.get_int("train.checkpoint_every_steps");
   o.select_metric = c.get_string("train.select_metric");
   o.device = c.get_string("train.device");
+  o.debug_kill_at_step = c.get_int("debug.kill_at_step");
+  o.debug_nan_at_steps = c.get_int_list("debug.nan_at_steps");
   if (o.warmup_epochs >= static_cast<double>(o.epochs))
     throw Error(c.source("train.warmup_epochs").describe() + ": train.warmup_epochs: expected fewer than train.epochs (" +
                 std::to_string(o.epochs) + ")");

@@ -42,8 +42,12 @@ struct TrainOptions {
   Schedule schedule;  // warmup/total steps filled in once the data size is known
   double warmup_epochs = 4, weight_decay = 5e-7, grad_clip = 0;
   int64_t max_bad_steps = 5, keep_checkpoints = 5, log_every = 10, threads = 0;
+  int64_t checkpoint_every_steps = 0;  // 0: at the end of each epoch only
   std::string select_metric = "valid/loss";
   std::string device = "auto";
+  // Fault injection for the crash-recovery tests (debug.*): never set in a real recipe.
+  int64_t debug_kill_at_step = 0;            // SIGKILL the process after this global step
+  std::vector<int64_t> debug_nan_at_steps;   // make the loss NaN at these global steps
 };
 
 TrainOptions train_options(const core::Config& config);

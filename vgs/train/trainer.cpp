@@ -6,6 +6,7 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "vgs/backbones/extraction.h"
@@ -161,6 +162,9 @@ double Trainer::train_step(const TrainBatch& batch) {
   model_->train();
   optimizer_->zero_grad();
   losses::LossOutput loss = batch_loss(batch, *train_);
+  const auto& nan_steps = o_.debug_nan_at_steps;
+  if (std::find(nan_steps.begin(), nan_steps.end(), progress_.global_step + 1) != nan_steps.end())
+    loss.total = loss.total * std::numeric_limits<double>::quiet_NaN();  // debug.nan_at_steps
   double value = loss.total.item<double>();
   bool finite = std::isfinite(value);
   if (finite) {
@@ -173,12 +177,13 @@ double Trainer::train_step(const TrainBatch& batch) {
     // A NaN or Inf loss or gradient: the step is skipped, and too many in a row stop the run.
     ++progress_.skipped_steps;
     ++consecutive_bad_;
-    log::warn("[train] step ", progress_.global_step, ": non-finite loss or gradient, step skipped (", consecutive_bad_,
+    log::warn("[train] step ", progress_.global_step + 1, ": non-finite loss or gradient, step skipped (", consecutive_bad_,
               " in a row)");
     if (consecutive_bad_ >= o_.max_bad_steps) {
-      std::string last = last_checkpoint(o_.run_dir);
+      fs::path last = last_checkpoint(o_.run_dir);
+      if (fs::is_symlink(last)) last = last.parent_path() / fs::read_symlink(last);  // name the step, not "last"
       throw Error("training diverged: " + std::to_string(consecutive_bad_) + " non-finite steps in a row at step " +
-                  std::to_string(progress_.global_step) + "; last good checkpoint: " + (last.empty() ? "none" : last));
+                  std::to_string(progress_.global_step + 1) + "; last good checkpoint: " + (last.empty() ? "none" : last.string()));
     }
     optimizer_->zero_grad();
     return value;
@@ -277,6 +282,10 @@ TrainResult Trainer::run(bool resume) {
         metrics_->write("train", progress_.global_step, progress_.epoch, values);
         tensorboard_->add_scalars(values, progress_.global_step);
       }
+      if (progress_.global_step == o_.debug_kill_at_step) std::raise(SIGKILL);  // a crash, for the tests
+      if (o_.checkpoint_every_steps > 0 && progress_.global_step % o_.checkpoint_every_steps == 0 &&
+          progress_.step_in_epoch < steps_per_epoch_)
+        save(false);  // mid-epoch: a killed run loses at most checkpoint_every_steps steps
       if (stop_requested()) {
         save(false);
         tensorboard_->flush();
