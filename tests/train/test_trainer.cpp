@@ -156,3 +156,14 @@ TEST_CASE("a run killed with SIGKILL mid-epoch and resumed ends bit-identical to
     CHECK(torch::equal(tensor, b.at(name)));
   }
 }
+
+TEST_CASE("the toy recipe trains through the real backbone path with tiny random WavLM and ResNet") {
+  test::TempDir dir;
+  auto result = run_training(write_recipe(dir, "tiny"), false,
+                             {"audio_backbone.name=wavlm_tiny", "image_backbone.name=resnet_tiny", "train.epochs=1",
+                              "train.warmup_epochs=0"});
+  CHECK(result.finished);
+  CHECK(result.steps == 5);
+  CHECK(std::isfinite(result.valid.at("valid/loss")));
+  CHECK(result.test.count("test/familiar_test_en"));
+}

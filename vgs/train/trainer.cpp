@@ -80,6 +80,19 @@ std::string cached_features(const backbones::ExtractionOptions& defaults, const 
   return backbones::run_extraction(e).output;  // resumable: a finished store costs a check
 }
 
+// What a missing input of a paper recipe means: data not prepared yet. Says so, and where to look.
+void require_prepared(const std::string& path, const std::string& key) {
+  if (!path.empty() && !fs::exists(path))
+    throw Error(key + ": " + path + " does not exist: prepare the data as docs/data.md describes (or train on the "
+                "toy world: recipes/toy/me_bilingual.yaml)");
+}
+
+void require_prepared(const Split& split, const std::string& name) {
+  require_prepared(split.audio_manifest, "splits." + name + "_audio");
+  require_prepared(split.image_manifest, "splits." + name + "_images");
+  for (const auto& trials : split.trials) require_prepared(trials, "splits." + name + "_trials");
+}
+
 }  // namespace
 
 void Trainer::prepare_data() {
@@ -87,6 +100,11 @@ void Trainer::prepare_data() {
   if (o_.train.audio_manifest.empty() || o_.train.image_manifest.empty())
     throw Error("splits.train_audio / splits.train_images are not set: prepare the corpora as docs/data.md describes, "
                 "or set splits.toy_world to train on the generated toy world");
+  require_prepared(o_.train, "train");
+  require_prepared(o_.valid, "valid");
+  require_prepared(o_.test, "test");
+  require_prepared(o_.audio_backbone.weights, "audio_backbone.weights");
+  require_prepared(o_.image_backbone.weights, "image_backbone.weights");
   train_ = load_split(o_.train, "train");
   if (!o_.valid.audio_manifest.empty()) valid_ = load_split(o_.valid, "valid");
   if (!o_.test.audio_manifest.empty()) test_ = load_split(o_.test, "test");
