@@ -20,6 +20,9 @@ TEST_CASE("the paper recipes load with the me-vgs settings and their languages")
     core::Config c = recipe::load(recipe_path(name));
     CHECK(c.get_string_list("splits.languages") == languages);
     CHECK(c.get_string_list("splits.test_trials").size() == 2 * languages.size());
+    // Trial lists are paths: relative to the recipe that names them, like the manifests.
+    CHECK(c.get_string_list("splits.test_trials").front() ==
+          std::string(VGS_SOURCE_DIR) + "/data/me/trials/familiar_test_" + languages.front() + ".jsonl");
     CHECK(c.get_string("audio_backbone.name") == "wavlm_base_plus");
     CHECK(c.get_int_list("audio_backbone.layers") == std::vector<int64_t>{12});
     CHECK(c.get_string("image_backbone.name") == "dino_resnet50");

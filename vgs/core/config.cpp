@@ -120,6 +120,8 @@ struct ScalarParser {
       case ValueType::Path: return parse_path(node, base_dir);
       case ValueType::StringList:
         return parse_list<std::string>(node, [&](const YAML::Node& n) { return parse_string(n); });
+      case ValueType::PathList:
+        return parse_list<std::string>(node, [&](const YAML::Node& n) { return parse_path(n, base_dir); });
       case ValueType::IntList:
         return parse_list<int64_t>(node, [&](const YAML::Node& n) { return parse_int(n); });
       case ValueType::FloatList:
@@ -274,7 +276,8 @@ const Config::Entry& Config::entry(const std::string& path, ValueType expected) 
   const KeySpec* spec = schema_->find(path);
   if (!spec) throw std::logic_error("config: no such key in the schema: " + path);
   bool compatible = spec->type == expected ||
-                    (expected == ValueType::String && spec->type == ValueType::Path);
+                    (expected == ValueType::String && spec->type == ValueType::Path) ||
+                    (expected == ValueType::StringList && spec->type == ValueType::PathList);
   if (!compatible)
     throw std::logic_error("config: " + path + " is a " + value_type_name(spec->type) + ", not a " +
                            value_type_name(expected));

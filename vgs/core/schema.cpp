@@ -17,6 +17,7 @@ const char* value_type_name(ValueType type) {
     case ValueType::String: return "string";
     case ValueType::Path: return "path";
     case ValueType::StringList: return "list of strings";
+    case ValueType::PathList: return "list of paths";
     case ValueType::IntList: return "list of ints";
     case ValueType::FloatList: return "list of floats";
   }
@@ -81,6 +82,7 @@ std::string KeySpec::describe_expected() const {
       return choices.empty() ? "a string" : "one of " + join(choices, ", ");
     case ValueType::Path: return "a path";
     case ValueType::StringList: return "a list of strings";
+    case ValueType::PathList: return "a list of paths";
     case ValueType::IntList: return with_bound("a list of integers");
     case ValueType::FloatList: return with_bound("a list of numbers");
   }
@@ -125,6 +127,9 @@ Schema& Schema::add_path(const std::string& path, const std::string& help, bool 
 Schema& Schema::add_string_list(const std::string& path, std::vector<std::string> value,
                                 const std::string& help) {
   return add({path, ValueType::StringList, Value{std::move(value)}, help, false, {}, {}});
+}
+Schema& Schema::add_path_list(const std::string& path, const std::string& help) {
+  return add({path, ValueType::PathList, Value{std::vector<std::string>{}}, help, false, {}, {}});
 }
 Schema& Schema::add_int_list(const std::string& path, std::vector<int64_t> value,
                              const std::string& help, Bounds bounds) {

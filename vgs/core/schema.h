@@ -11,7 +11,7 @@
 
 namespace vgs::core {
 
-enum class ValueType { Bool, Int, Float, String, Path, StringList, IntList, FloatList };
+enum class ValueType { Bool, Int, Float, String, Path, StringList, PathList, IntList, FloatList };
 const char* value_type_name(ValueType type);
 
 // One resolved value. Paths are stored as strings, already resolved against the recipe's folder.
@@ -58,6 +58,8 @@ class Schema {
   Schema& add_path(const std::string& path, const std::string& help, bool required = false);
   Schema& add_string_list(const std::string& path, std::vector<std::string> default_value,
                           const std::string& help);
+  // Files or folders, each resolved like add_path's.
+  Schema& add_path_list(const std::string& path, const std::string& help);
   Schema& add_int_list(const std::string& path, std::vector<int64_t> default_value,
                        const std::string& help, Bounds bounds = {});
   Schema& add_float_list(const std::string& path, std::vector<double> default_value,

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -140,6 +141,29 @@ std::string last_checkpoint(const std::string& run_dir) {
   return fs::exists(last) ? last.string() : "";
 }
 
+namespace {
+// Copies the checkpoint's weights into the model's parameters (calling `also` on each) and buffers;
+// vgs::Error for a missing tensor or another shape.
+void copy_weights(const std::string& dir, const io::Checkpoint& weights, torch::nn::Module& model,
+                  const std::function<void(const std::string&, at::Tensor&)>& also) {
+  for (auto& item : model.named_parameters()) {
+    auto it = weights.tensors.find(item.key());
+    if (it == weights.tensors.end()) throw Error(dir + "/model.safetensors: no tensor '" + item.key() + "' (another model?)");
+    if (it->second.sizes() != item.value().sizes())
+      throw Error(dir + "/model.safetensors: '" + item.key() + "' has another shape than the model (another recipe?)");
+    item.value().copy_(it->second);
+    if (also) also(item.key(), item.value());
+  }
+  for (auto& item : model.named_buffers())
+    if (auto it = weights.tensors.find(item.key()); it != weights.tensors.end()) item.value().copy_(it->second);
+}
+}  // namespace
+
+void load_model_weights(const std::string& dir, torch::nn::Module& model) {
+  torch::NoGradGuard no_grad;
+  copy_weights(dir, io::read_safetensors((fs::path(dir) / "model.safetensors").string()), model, nullptr);
+}
+
 TrainingProgress load_checkpoint(const std::string& dir, torch::nn::Module& model, torch::optim::Optimizer& optimizer) {
   torch::NoGradGuard no_grad;
   const std::string state_path = (fs::path(dir) / "state.json").string();
@@ -152,18 +176,11 @@ TrainingProgress load_checkpoint(const std::string& dir, torch::nn::Module& mode
   io::Checkpoint weights = io::read_safetensors((fs::path(dir) / "model.safetensors").string());
   io::Checkpoint moments = io::read_safetensors((fs::path(dir) / "optimizer.safetensors").string());
   const int64_t adam_step = state.value("adam_step", int64_t{0});
-  for (auto& item : model.named_parameters()) {
-    auto it = weights.tensors.find(item.key());
-    if (it == weights.tensors.end()) throw Error(dir + "/model.safetensors: no tensor '" + item.key() + "' (another model?)");
-    if (it->second.sizes() != item.value().sizes())
-      throw Error(dir + "/model.safetensors: '" + item.key() + "' has another shape than the model (another recipe?)");
-    item.value().copy_(it->second);
-    auto a = moments.tensors.find(item.key() + ".exp_avg"), b = moments.tensors.find(item.key() + ".exp_avg_sq");
+  copy_weights(dir, weights, model, [&](const std::string& name, at::Tensor& parameter) {
+    auto a = moments.tensors.find(name + ".exp_avg"), b = moments.tensors.find(name + ".exp_avg_sq");
     if (a != moments.tensors.end() && b != moments.tensors.end())
-      write_moments(optimizer, item.value(), {a->second.to(item.value().device()), b->second.to(item.value().device()), adam_step});
-  }
-  for (auto& item : model.named_buffers())
-    if (auto it = weights.tensors.find(item.key()); it != weights.tensors.end()) item.value().copy_(it->second);
+      write_moments(optimizer, parameter, {a->second.to(parameter.device()), b->second.to(parameter.device()), adam_step});
+  });
   if (auto rng = moments.tensors.find("rng.cpu"); rng != moments.tensors.end())
   {
     at::Generator generator = at::detail::getDefaultCPUGenerator();

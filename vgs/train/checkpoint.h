@@ -35,6 +35,9 @@ std::string save_checkpoint(const std::string& run_dir, torch::nn::Module& model
 TrainingProgress load_checkpoint(const std::string& checkpoint_dir, torch::nn::Module& model,
                                  torch::optim::Optimizer& optimizer);
 
+// Only the model's weights of a checkpoint folder (evaluation); vgs::Error as load_checkpoint.
+void load_model_weights(const std::string& checkpoint_dir, torch::nn::Module& model);
+
 std::string last_checkpoint(const std::string& run_dir);  // "" when there is none
 
 }  // namespace vgs::train

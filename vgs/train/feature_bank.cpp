@@ -1,12 +1,23 @@
 // Cached backbone features in memory, collated into padded batches.
 #include "vgs/train/feature_bank.h"
 
+#include "vgs/backbones/extraction.h"
+
 #include <torch/torch.h>
 
 #include "vgs/core/error.h"
 #include "vgs/io/feature_store.h"
 
 namespace vgs::train {
+
+std::string cached_feature_store(const backbones::ExtractionOptions& defaults, const backbones::BackboneRequest& backbone,
+                                 const std::vector<int64_t>& layers, const std::string& manifest) {
+  backbones::ExtractionOptions e = defaults;
+  e.backbone = backbone;
+  e.layers = layers;
+  e.manifest = manifest;
+  return backbones::run_extraction(e).output;
+}
 
 FeatureBank::FeatureBank(const std::string& store_path) : path_(store_path) {
   io::FeatureStore store(store_path);

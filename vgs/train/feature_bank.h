@@ -10,7 +10,17 @@
 #include <utility>
 #include <vector>
 
+namespace vgs::backbones {
+struct ExtractionOptions;
+struct BackboneRequest;
+}  // namespace vgs::backbones
+
 namespace vgs::train {
+
+// The feature store of `backbone` (hidden states `layers`) over a manifest: extracted on first use,
+// then reused (run_extraction resumes a partial store and only checks a finished one). Returns its path.
+std::string cached_feature_store(const backbones::ExtractionOptions& defaults, const backbones::BackboneRequest& backbone,
+                                 const std::vector<int64_t>& layers, const std::string& manifest);
 
 class FeatureBank {
  public:

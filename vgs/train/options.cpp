@@ -20,8 +20,8 @@ void add_train_options(core::Schema& s) {
     s.add_path("splits." + split + "_audio", split + " audio manifest");
     s.add_path("splits." + split + "_images", split + " image manifest");
   }
-  s.add_string_list("splits.valid_trials", {}, "trial lists scored after every epoch (paths)");
-  s.add_string_list("splits.test_trials", {}, "trial lists scored at the end (paths)");
+  s.add_path_list("splits.valid_trials", "trial lists scored after every epoch");
+  s.add_path_list("splits.test_trials", "trial lists scored at the end");
   s.group("audio_backbone", "Frozen speech backbone whose cached features the audio tower reads");
   s.add_string("audio_backbone.name", "wavlm_base_plus", "backbone name (vgs-extract --help)");
   s.add_path("audio_backbone.weights", "weights file");

@@ -71,14 +71,6 @@ void use_toy_world(TrainOptions& o) {
     }
 }
 
-std::string cached_features(const backbones::ExtractionOptions& defaults, const backbones::BackboneRequest& backbone,
-                            const std::vector<int64_t>& layers, const std::string& manifest) {
-  backbones::ExtractionOptions e = defaults;
-  e.backbone = backbone;
-  e.layers = layers;
-  e.manifest = manifest;
-  return backbones::run_extraction(e).output;  // resumable: a finished store costs a check
-}
 
 // What a missing input of a paper recipe means: data not prepared yet. Says so, and where to look.
 void require_prepared(const std::string& path, const std::string& key) {
@@ -119,9 +111,9 @@ std::unique_ptr<Trainer::SplitData> Trainer::load_split(const Split& split, cons
   data->images = data::read_image_manifest(split.image_manifest);
   log::info("[train] ", name, ": ", data->audio.size(), " audio items, ", data->images.size(), " images");
   data->audio_features = std::make_unique<FeatureBank>(
-      cached_features(o_.extraction, o_.audio_backbone, o_.audio_layers, split.audio_manifest));
+      cached_feature_store(o_.extraction, o_.audio_backbone, o_.audio_layers, split.audio_manifest));
   data->image_features = std::make_unique<FeatureBank>(
-      cached_features(o_.extraction, o_.image_backbone, o_.image_layers, split.image_manifest));
+      cached_feature_store(o_.extraction, o_.image_backbone, o_.image_layers, split.image_manifest));
   for (const auto& path : split.trials) {
     auto trials = data::read_trials(path);
     data::check_trials(trials, data::read_audio_manifest(split.audio_manifest), data->images, path);
