@@ -226,3 +226,105 @@ TEST_CASE("trials: check_trials names the line of the first bad reference") {
   CHECK(error_of([&] { data::check_trials(trials, audio, images); }) ==
         "trial 'familiar-en-000002': positive 'nope' is not in the image manifest");
 }
+
+TEST_CASE("trials: episodes hold one trial per familiar and per novel word with same-source negatives") {
+  auto images = small_images();
+  auto trials = data::episode_trials(small_audio(), images, "en", kFamiliar, {"ball"}, 25, 4);
+  REQUIRE(trials.size() == 25 * (3 + 1));
+  CHECK(trials[0].id == "episode-en-000001-familiar-dog");
+  CHECK(trials[3].id == "episode-en-000001-me-ball");
+  CHECK(trials.back().id == "episode-en-000025-me-ball");
+  auto items = by_id(images);
+  std::map<int, std::multiset<std::string>> words_of_episode;
+  std::set<std::string> ids;
+  std::set<std::string> ball_negatives;
+  for (size_t i = 0; i < trials.size(); ++i) {
+    const auto& t = trials[i];
+    CHECK(t.episode == static_cast<int>(i / 4) + 1);  // episodes in order, 4 trials each
+    CHECK(t.lang == "en");
+    CHECK(t.test == (t.word == "ball" ? "me" : "familiar"));
+    CHECK(items[t.positive].label == t.word);
+    CHECK(items[t.negative].label != t.word);
+    CHECK(items[t.negative].label != "ball");  // negatives are familiar images
+    CHECK(items[t.negative].source == items[t.positive].source);
+    if (t.word == "ball") {
+      CHECK(t.positive == "ball_a");  // ball_c has no familiar image of its source
+      ball_negatives.insert(t.negative);
+    }
+    words_of_episode[t.episode].insert(t.word);
+    ids.insert(t.id);
+  }
+  CHECK(ids.size() == trials.size());  // no duplicate ids
+  REQUIRE(words_of_episode.size() == 25);
+  for (const auto& [episode, words] : words_of_episode)
+    CHECK(words == std::multiset<std::string>{"dog", "cat", "cow", "ball"});
+  CHECK(ball_negatives == std::set<std::string>{"dog_a", "cat_a", "cow_a"});
+  CHECK_NOTHROW(data::check_trials(trials, small_audio(), images));
+}
+
+TEST_CASE("trials: episodes are deterministic for a seed and independent of manifest order") {
+  auto a = data::episode_trials(small_audio(), small_images(), "en", kFamiliar, {"ball"}, 30, 11);
+  CHECK(same(a, data::episode_trials(small_audio(), small_images(), "en", kFamiliar, {"ball"}, 30, 11)));
+  CHECK_FALSE(same(a, data::episode_trials(small_audio(), small_images(), "en", kFamiliar, {"ball"}, 30, 12)));
+  auto audio = small_audio();
+  auto images = small_images();
+  std::reverse(audio.begin(), audio.end());
+  std::reverse(images.begin(), images.end());
+  CHECK(same(a, data::episode_trials(audio, images, "en", kFamiliar, {"ball"}, 30, 11)));
+}
+
+TEST_CASE("trials: episode generation errors") {
+  auto audio = small_audio();
+  auto images = small_images();
+  CHECK(error_of([&] { data::episode_trials(audio, images, "en", kFamiliar, {"ball"}, 0, 1); }) ==
+        "episode trials in 'en': the number of episodes must be positive, got 0");
+  CHECK(error_of([&] { data::episode_trials(audio, images, "en", {}, {"ball"}, 5, 1); }) ==
+        "episode trials in 'en': no familiar words");
+  CHECK(error_of([&] { data::episode_trials(audio, images, "fr", kFamiliar, {"ball"}, 5, 1); }) ==
+        "episode trials in 'fr': no audio of 'cat' in 'fr'");
+  CHECK(error_of([&] { data::episode_trials(audio, images, "en", kFamiliar, {"cup"}, 5, 1); }) ==
+        "episode trials in 'en': no audio of 'cup' in 'en'");
+  CHECK(error_of([&] { data::episode_trials(audio, images, "en", {"dog", "cat", "dog"}, {"ball"}, 5, 1); }) ==
+        "episode trials in 'en': 'dog' is listed twice as familiar");
+  CHECK(error_of([&] { data::episode_trials(audio, images, "en", kFamiliar, {"ball", "cat"}, 5, 1); }) ==
+        "episode trials in 'en': 'cat' is listed as familiar and as novel");
+}
+
+TEST_CASE("trials: the episode field round-trips and old lines without it read as 0") {
+  test::TempDir dir;
+  auto trials = data::episode_trials(small_audio(), small_images(), "en", kFamiliar, {"ball"}, 3, 9);
+  const std::string path = dir.file("episodes.jsonl");
+  data::write_trials(path, trials);
+  const std::string text = core::read_file(path);
+  CHECK(text.find(",\"episode\":1}\n") != std::string::npos);
+  auto back = data::read_trials(path);
+  REQUIRE(back.size() == trials.size());
+  CHECK(same(trials, back));
+  for (size_t i = 0; i < back.size(); ++i) {
+    CHECK(back[i].episode == trials[i].episode);
+    CHECK(back[i].test == trials[i].test);
+    CHECK(back[i].word == trials[i].word);
+  }
+  CHECK(back.back().episode == 3);
+  // Familiar and ME lists write no episode field, and a line without one reads as episode 0.
+  const std::string familiar = dir.file("familiar.jsonl");
+  data::write_trials(familiar, data::familiar_trials(small_audio(), small_images(), "en", kFamiliar, 2, 9));
+  CHECK(core::read_file(familiar).find("episode") == std::string::npos);
+  for (const auto& t : data::read_trials(familiar)) CHECK(t.episode == 0);
+  const std::string old = dir.write("old.jsonl",
+                                    "{\"id\": \"t1\", \"test\": \"me\", \"lang\": \"en\", \"word\": \"ball\", \"audio\": "
+                                    "\"en_ball_1\", \"positive\": \"ball_a\", \"negative\": \"dog_a\"}\n");
+  auto old_trials = data::read_trials(old);
+  REQUIRE(old_trials.size() == 1);
+  CHECK(old_trials[0].episode == 0);
+  CHECK_NOTHROW(data::check_trials(old_trials, small_audio(), small_images(), old));
+  // A bad episode value names the line.
+  const std::string line2 = "{\"id\": \"t2\", \"test\": \"me\", \"lang\": \"en\", \"word\": \"ball\", \"audio\": \"a\", "
+                            "\"positive\": \"p\", \"negative\": \"n\", \"episode\": ";
+  dir.write("bad.jsonl", core::read_file(old) + line2 + "\"1\"}\n");
+  CHECK(error_of([&] { data::read_trials(dir.file("bad.jsonl")); }) ==
+        dir.file("bad.jsonl") + ":2: field 'episode' must be a non-negative integer");
+  dir.write("bad.jsonl", core::read_file(old) + line2 + "-1}\n");
+  CHECK(error_of([&] { data::read_trials(dir.file("bad.jsonl")); }) ==
+        dir.file("bad.jsonl") + ":2: field 'episode' must be a non-negative integer");
+}

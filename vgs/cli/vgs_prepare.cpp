@@ -1,10 +1,76 @@
 // vgs-prepare: builds datasets vgs trains and tests on. `vgs-prepare toy-world OUT_DIR` makes the toy
-// ME world (espeak-ng speech, procedural pictures, manifests, trial lists) with no download.
+// ME world (espeak-ng speech, procedural pictures, manifests, trial lists) with no download;
+// `vgs-prepare trials` writes a two-way trial list (familiar, ME or episodes) from manifests.
 #include <iomanip>
 #include <iostream>
+#include <set>
+#include <sstream>
 
 #include "vgs/cli/common.h"
+#include "vgs/core/error.h"
+#include "vgs/core/strings.h"
+#include "vgs/data/manifest.h"
 #include "vgs/data/toy_world.h"
+#include "vgs/data/trials.h"
+#include "vgs/data/vocabulary.h"
+
+namespace {
+
+struct TrialsArguments {
+  std::string audio, images, lang, test, out;
+  int per_word = 50;
+  int episodes = 1000;
+  uint64_t seed = 42;
+  std::vector<std::string> familiar = vgs::data::english_forms(vgs::data::familiar_words());
+  std::vector<std::string> novel = vgs::data::english_forms(vgs::data::novel_words());
+  CLI::Option* per_word_option = nullptr;
+  CLI::Option* episodes_option = nullptr;
+  CLI::Option* familiar_option = nullptr;
+  CLI::Option* novel_option = nullptr;
+};
+
+// Generates, checks and writes the trial list; returns the line to print.
+std::string prepare_trials(const TrialsArguments& a) {
+  using vgs::Error;
+  if (a.test != "familiar" && a.test != "me" && a.test != "episodes")
+    throw Error("--test must be familiar, me or episodes, got '" + a.test + "'");
+  // Options that the chosen test would silently ignore are refused.
+  if (a.test == "episodes" && a.per_word_option->count())
+    throw Error("--per-word is for --test familiar and me; --test episodes takes --episodes");
+  if (a.test != "episodes" && a.episodes_option->count())
+    throw Error("--episodes is for --test episodes; --test " + a.test + " takes --per-word");
+  if (a.test == "familiar" && a.novel_option->count()) throw Error("--novel-words is not used by --test familiar");
+  if (a.familiar.empty()) throw Error("--familiar-words: no words given");
+  if (a.novel.empty() && a.test != "familiar") throw Error("--novel-words: no words given");
+
+  const auto audio = vgs::data::read_audio_manifest(a.audio);
+  const auto images = vgs::data::read_image_manifest(a.images);
+  std::set<std::string> languages;
+  for (const auto& item : audio) languages.insert(item.lang);
+  if (!languages.count(a.lang))
+    throw Error(a.audio + ": no audio in '" + a.lang + "' (languages there: " +
+                vgs::core::join({languages.begin(), languages.end()}, ", ") + ")");
+
+  std::vector<vgs::data::Trial> trials;
+  std::ostringstream line;
+  if (a.test == "familiar") {
+    trials = vgs::data::familiar_trials(audio, images, a.lang, a.familiar, a.per_word, a.seed);
+    line << trials.size() << " familiar trials (" << a.familiar.size() << " words x " << a.per_word;
+  } else if (a.test == "me") {
+    trials = vgs::data::me_trials(audio, images, a.lang, a.novel, a.familiar, a.per_word, a.seed);
+    line << trials.size() << " ME trials (" << a.novel.size() << " words x " << a.per_word;
+  } else {
+    trials = vgs::data::episode_trials(audio, images, a.lang, a.familiar, a.novel, a.episodes, a.seed);
+    line << trials.size() << " episode trials (" << a.episodes << " episodes x (" << a.familiar.size()
+         << " familiar + " << a.novel.size() << " novel words)";
+  }
+  vgs::data::check_trials(trials, audio, images);
+  vgs::data::write_trials(a.out, trials);
+  line << ", " << a.lang << ") in " << a.out;
+  return line.str();
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Prepare datasets for vgs", "vgs-prepare"};
@@ -42,7 +108,25 @@ int main(int argc, char** argv) {
   toy->add_option("--espeak", o.espeak, "the espeak-ng program")->capture_default_str();
   toy->add_flag("--force", o.force, "remake a finished toy world");
 
+  CLI::App* trials = app.add_subcommand("trials", "Write a two-way trial list (familiar, ME or episodes) from manifests");
+  TrialsArguments t;
+  trials->add_option("--audio", t.audio, "audio manifest (JSON Lines)")->required();
+  trials->add_option("--images", t.images, "image manifest (JSON Lines)")->required();
+  trials->add_option("--lang", t.lang, "language of the trials' audio (en, fr, nl)")->required();
+  trials->add_option("--test", t.test, "familiar, me or episodes (the older TACL protocol)")->required();
+  trials->add_option("--out", t.out, "trial file to write (JSON Lines; written atomically)")->required();
+  t.per_word_option = trials->add_option("--per-word", t.per_word, "trials per word (familiar, me)")->capture_default_str();
+  t.episodes_option = trials->add_option("--episodes", t.episodes, "episodes (episodes)")->capture_default_str();
+  trials->add_option("--seed", t.seed, "random seed; the same manifests and seed give the same file")->capture_default_str();
+  t.familiar_option = trials->add_option("--familiar-words", t.familiar, "familiar words (English forms; default the 13)")
+                          ->delimiter(',');
+  t.novel_option = trials->add_option("--novel-words", t.novel, "novel words (English forms; default the 19)")->delimiter(',');
+
   return vgs::cli::run_program(app, argc, argv, log_level, [&] {
+    if (trials->parsed()) {
+      std::cout << prepare_trials(t) << "\n";
+      return 0;
+    }
     // The specific counts win over the shorthand.
     if (per_word->count()) {
       if (!train_audio->count()) o.train_audio = train_per_word;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -53,10 +54,63 @@ std::vector<const ImageItem*> negatives_for(const Pools& pools, const ImageItem&
   return out;
 }
 
-std::string trial_id(const std::string& test, const std::string& lang, size_t number) {
-  char digits[16];
+std::string number6(size_t number) {
+  char digits[24];
   std::snprintf(digits, sizeof digits, "%06zu", number);
-  return test + "-" + lang + "-" + digits;
+  return digits;
+}
+
+// What the trials of one word are drawn from: its audio in the language, and the positives that can be
+// paired, each with its same-source negatives.
+struct WordPool {
+  std::string word;
+  const std::vector<std::string>* audio = nullptr;
+  std::vector<const ImageItem*> positives;
+  std::vector<std::vector<const ImageItem*>> negatives;  // negatives[p]: those of positives[p]
+};
+
+// `what` ("familiar trials in 'en'") starts the error messages.
+WordPool word_pool(const Pools& pools, const std::string& word, const std::string& lang, const std::string& what) {
+  WordPool pool;
+  pool.word = word;
+  auto audio_it = pools.audio_by_label.find(word);
+  if (audio_it == pools.audio_by_label.end()) throw Error(what + ": no audio of '" + word + "' in '" + lang + "'");
+  pool.audio = &audio_it->second;
+  auto image_it = pools.images_by_label.find(word);
+  if (image_it == pools.images_by_label.end()) throw Error(what + ": no image of '" + word + "'");
+  // Only positives that can be paired are drawn, each with its list of same-source negatives.
+  for (const ImageItem* positive : image_it->second) {
+    auto candidates = negatives_for(pools, *positive, word);
+    if (candidates.empty()) continue;
+    pool.positives.push_back(positive);
+    pool.negatives.push_back(std::move(candidates));
+  }
+  if (pool.positives.empty()) {
+    std::set<std::string> sources;
+    for (const ImageItem* image : image_it->second) sources.insert("'" + image->source + "'");
+    throw Error(what + ": no image of '" + word + "' has a negative of the same source (no image of another word" +
+                " has source " + core::join({sources.begin(), sources.end()}, " or ") + ")");
+  }
+  return pool;
+}
+
+std::vector<WordPool> word_pools(const Pools& pools, const std::vector<std::string>& words, const std::string& lang,
+                                 const std::string& what) {
+  std::vector<WordPool> out;
+  out.reserve(words.size());
+  for (const std::string& word : words) out.push_back(word_pool(pools, word, lang, what));
+  return out;
+}
+
+// One trial: a random audio of the word, a random pairable positive, a random negative of that positive.
+// The order of the three draws is part of the trial lists' reproducibility.
+Trial draw_trial(std::mt19937_64& rng, const WordPool& pool, const std::string& test, const std::string& lang,
+                 std::string id, int episode) {
+  const std::vector<std::string>& audio_ids = *pool.audio;
+  const std::string& audio_id = audio_ids[uniform_index(rng, audio_ids.size())];
+  const size_t p = uniform_index(rng, pool.positives.size());
+  const ImageItem* negative = pool.negatives[p][uniform_index(rng, pool.negatives[p].size())];
+  return Trial{std::move(id), test, lang, pool.word, audio_id, pool.positives[p]->id, negative->id, episode, 0};
 }
 
 std::vector<Trial> generate(const std::string& test, const std::vector<AudioItem>& audio,
@@ -67,38 +121,13 @@ std::vector<Trial> generate(const std::string& test, const std::vector<AudioItem
   if (per_word <= 0) throw Error(what + ": trials per word must be positive, got " + std::to_string(per_word));
   if (words.empty()) throw Error(what + ": no words to test");
   Pools pools = make_pools(audio, images, lang, std::set<std::string>(negative_words.begin(), negative_words.end()));
+  const std::vector<WordPool> word_list = word_pools(pools, words, lang, what);
   std::mt19937_64 rng(seed);
   std::vector<Trial> trials;
   trials.reserve(words.size() * static_cast<size_t>(per_word));
-  for (const std::string& word : words) {
-    auto audio_it = pools.audio_by_label.find(word);
-    if (audio_it == pools.audio_by_label.end()) throw Error(what + ": no audio of '" + word + "' in '" + lang + "'");
-    auto image_it = pools.images_by_label.find(word);
-    if (image_it == pools.images_by_label.end()) throw Error(what + ": no image of '" + word + "'");
-    // Only positives that can be paired are drawn, each with its list of same-source negatives.
-    std::vector<const ImageItem*> positives;
-    std::vector<std::vector<const ImageItem*>> negatives;
-    for (const ImageItem* positive : image_it->second) {
-      auto candidates = negatives_for(pools, *positive, word);
-      if (candidates.empty()) continue;
-      positives.push_back(positive);
-      negatives.push_back(std::move(candidates));
-    }
-    if (positives.empty()) {
-      std::set<std::string> sources;
-      for (const ImageItem* image : image_it->second) sources.insert("'" + image->source + "'");
-      throw Error(what + ": no image of '" + word + "' has a negative of the same source (no image of another word" +
-                  " has source " + core::join({sources.begin(), sources.end()}, " or ") + ")");
-    }
-    const auto& audio_ids = audio_it->second;
-    for (int r = 0; r < per_word; ++r) {
-      const std::string& audio_id = audio_ids[uniform_index(rng, audio_ids.size())];
-      const size_t p = uniform_index(rng, positives.size());
-      const ImageItem* negative = negatives[p][uniform_index(rng, negatives[p].size())];
-      trials.push_back(Trial{trial_id(test, lang, trials.size() + 1), test, lang, word, audio_id, positives[p]->id,
-                             negative->id, 0});
-    }
-  }
+  for (const WordPool& pool : word_list)
+    for (int r = 0; r < per_word; ++r)
+      trials.push_back(draw_trial(rng, pool, test, lang, test + "-" + lang + "-" + number6(trials.size() + 1), 0));
   return trials;
 }
 
@@ -127,6 +156,37 @@ std::vector<Trial> me_trials(const std::vector<AudioItem>& audio, const std::vec
   return generate("me", audio, images, lang, novel, familiar, per_word, seed);
 }
 
+std::vector<Trial> episode_trials(const std::vector<AudioItem>& audio, const std::vector<ImageItem>& images,
+                                  const std::string& lang, const std::vector<std::string>& familiar,
+                                  const std::vector<std::string>& novel, int episodes, uint64_t seed) {
+  const std::string what = "episode trials in '" + lang + "'";
+  if (episodes <= 0) throw Error(what + ": the number of episodes must be positive, got " + std::to_string(episodes));
+  if (familiar.empty()) throw Error(what + ": no familiar words");
+  // A word twice would give two trials one id.
+  std::map<std::string, std::string> listed;
+  for (const auto& [words, kind] : {std::pair{&familiar, "familiar"}, std::pair{&novel, "novel"}})
+    for (const std::string& word : *words) {
+      auto [it, fresh] = listed.emplace(word, kind);
+      if (!fresh)
+        throw Error(what + ": '" + word + "' is listed " +
+                    (it->second == kind ? "twice as " + it->second : "as " + it->second + " and as " + kind));
+    }
+  Pools pools = make_pools(audio, images, lang, std::set<std::string>(familiar.begin(), familiar.end()));
+  const std::vector<WordPool> familiar_pools = word_pools(pools, familiar, lang, what);
+  const std::vector<WordPool> novel_pools = word_pools(pools, novel, lang, what);
+  std::mt19937_64 rng(seed);
+  std::vector<Trial> trials;
+  trials.reserve(static_cast<size_t>(episodes) * (familiar.size() + novel.size()));
+  for (int e = 1; e <= episodes; ++e) {
+    const std::string prefix = "episode-" + lang + "-" + number6(static_cast<size_t>(e)) + "-";
+    for (const WordPool& pool : familiar_pools)
+      trials.push_back(draw_trial(rng, pool, "familiar", lang, prefix + "familiar-" + pool.word, e));
+    for (const WordPool& pool : novel_pools)
+      trials.push_back(draw_trial(rng, pool, "me", lang, prefix + "me-" + pool.word, e));
+  }
+  return trials;
+}
+
 void write_trials(const std::string& path, const std::vector<Trial>& trials) {
   std::string out;
   for (const Trial& t : trials) {
@@ -134,6 +194,7 @@ void write_trials(const std::string& path, const std::vector<Trial>& trials) {
     nlohmann::ordered_json j = {{"id", t.id},     {"test", t.test},         {"lang", t.lang},
                                 {"word", t.word}, {"audio", t.audio},       {"positive", t.positive},
                                 {"negative", t.negative}};
+    if (t.episode != 0) j["episode"] = t.episode;  // only episode trials carry it: old files stay as they were
     out += j.dump() + "\n";
   }
   core::write_file_atomic(path, out);
@@ -168,6 +229,13 @@ std::vector<Trial> read_trials(const std::string& path) {
     t.audio = required_string(object, "audio", where);
     t.positive = required_string(object, "positive", where);
     t.negative = required_string(object, "negative", where);
+    if (object.contains("episode")) {
+      const json& episode = object["episode"];
+      if (!episode.is_number_integer() || episode.get<int64_t>() < 0 ||
+          episode.get<int64_t>() > std::numeric_limits<int>::max())
+        throw Error(where + ": field 'episode' must be a non-negative integer");
+      t.episode = episode.get<int>();
+    }
     t.line = line;
     auto [it, fresh] = first_line_of_id.emplace(t.id, line);
     if (!fresh) throw Error(where + ": duplicate id '" + t.id + "' (first on line " + std::to_string(it->second) + ")");

@@ -3,6 +3,7 @@
 // evaluation reads (docs/toy_world.md):
 //   {"id": "familiar-en-000001", "test": "familiar", "lang": "en", "word": "dog",
 //    "audio": "<audio item id>", "positive": "<image id>", "negative": "<image id>"}
+// Trials of the episode protocol add "episode": N (1-based) at the end; it is absent otherwise.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,7 @@ struct Trial {
   std::string audio;     // audio item id
   std::string positive;  // image item id: an image of `word`
   std::string negative;  // image item id: a familiar image of another word, same source as `positive`
+  int episode = 0;       // 1-based episode of the episode protocol; 0 for a trial not from an episode
   int line = 0;          // line in the trial file (0 for generated trials), for messages
 };
 
@@ -41,10 +43,19 @@ std::vector<Trial> me_trials(const std::vector<AudioItem>& audio, const std::vec
                              const std::string& lang, const std::vector<std::string>& novel,
                              const std::vector<std::string>& familiar, int per_word = 50, uint64_t seed = 42);
 
+// The older episode protocol (TACL 2024 / MattNet: 1000 episodes): each of `episodes` episodes holds
+// one familiar trial per word of `familiar` (as familiar_trials draws it), then one ME trial per word
+// of `novel` (as me_trials draws it), each drawn by the same rules. Ids are
+// "episode-<lang>-<NNNNNN>-<familiar|me>-<word>" and `episode` is the episode's number from 1.
+// Deterministic for a seed; vgs::Error as familiar_trials and me_trials.
+std::vector<Trial> episode_trials(const std::vector<AudioItem>& audio, const std::vector<ImageItem>& images,
+                                  const std::string& lang, const std::vector<std::string>& familiar,
+                                  const std::vector<std::string>& novel, int episodes = 1000, uint64_t seed = 42);
+
 // Atomic write (vgs/core/fs.h), one trial per line.
 void write_trials(const std::string& path, const std::vector<Trial>& trials);
-// Reads a trial file; malformed lines, missing fields, an unknown test or a duplicate id raise
-// vgs::Error with "file:line:".
+// Reads a trial file; malformed lines, missing fields, an unknown test, an "episode" that is not a
+// non-negative integer or a duplicate id raise vgs::Error with "file:line:". No "episode": 0.
 std::vector<Trial> read_trials(const std::string& path);
 
 // Checks every reference of the trials against the manifests: the audio exists, is in the trial's
