@@ -5,6 +5,7 @@
 #include "vgs/core/run_options.h"
 #include "vgs/core/schema.h"
 #include "vgs/data/options.h"
+#include "vgs/eval/options.h"
 #include "vgs/io/options.h"
 #include "vgs/train/options.h"
 
@@ -18,6 +19,7 @@ core::Schema build_schema() {
   data::add_data_options(s);
   backbones::add_backbone_options(s);
   train::add_train_options(s);
+  eval::add_eval_options(s);
   return s;
 }
 }  // namespace
@@ -28,6 +30,7 @@ const core::Schema& schema() {
 }
 
 core::Config load(const std::string& recipe_path, const std::vector<std::string>& overrides) {
+  if (recipe_path.empty()) return core::Config::from_overrides(schema(), overrides);  // defaults and --set only
   return core::Config::load(schema(), recipe_path, overrides);
 }
 

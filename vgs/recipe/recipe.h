@@ -13,7 +13,8 @@ namespace vgs::recipe {
 // The schema every recipe is checked against (built once; lives for the program).
 const core::Schema& schema();
 
-// Loads and validates a recipe with --set overrides; vgs::Error on any problem.
+// Loads and validates a recipe with --set overrides (an empty path: the defaults with the overrides);
+// vgs::Error on any problem.
 core::Config load(const std::string& recipe_path, const std::vector<std::string>& overrides = {});
 
 using core::run_options;

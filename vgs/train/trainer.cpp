@@ -51,8 +51,25 @@ namespace {
 
 std::string stem(const std::string& path) { return fs::path(path).stem().string(); }
 
+
+// What a missing input of a paper recipe means: data not prepared yet. Says so, and where to look.
+void require_prepared(const std::string& path, const std::string& key) {
+  if (!path.empty() && !fs::exists(path))
+    throw Error(key + ": " + path + " does not exist: prepare the data as docs/data.md describes (or train on the "
+                "toy world: recipes/toy/me_bilingual.yaml)");
+}
+
+void require_prepared(const Split& split, const std::string& name) {
+  require_prepared(split.audio_manifest, "splits." + name + "_audio");
+  require_prepared(split.image_manifest, "splits." + name + "_images");
+  for (const auto& trials : split.trials) require_prepared(trials, "splits." + name + "_trials");
+}
+
+}  // namespace
+
 // Fills the splits from a toy world (made when missing) where the recipe leaves them unset.
 void use_toy_world(TrainOptions& o) {
+  if (o.toy_world.empty()) return;
   // Always the full world (every language): one toy world serves monolingual and bilingual recipes.
   data::make_toy_world(o.toy_world, data::ToyWorldOptions{});
   auto fill = [&](Split& split, const std::string& name) {
@@ -72,23 +89,8 @@ void use_toy_world(TrainOptions& o) {
 }
 
 
-// What a missing input of a paper recipe means: data not prepared yet. Says so, and where to look.
-void require_prepared(const std::string& path, const std::string& key) {
-  if (!path.empty() && !fs::exists(path))
-    throw Error(key + ": " + path + " does not exist: prepare the data as docs/data.md describes (or train on the "
-                "toy world: recipes/toy/me_bilingual.yaml)");
-}
-
-void require_prepared(const Split& split, const std::string& name) {
-  require_prepared(split.audio_manifest, "splits." + name + "_audio");
-  require_prepared(split.image_manifest, "splits." + name + "_images");
-  for (const auto& trials : split.trials) require_prepared(trials, "splits." + name + "_trials");
-}
-
-}  // namespace
-
 void Trainer::prepare_data() {
-  if (!o_.toy_world.empty()) use_toy_world(o_);
+  use_toy_world(o_);
   if (o_.train.audio_manifest.empty() || o_.train.image_manifest.empty())
     throw Error("splits.train_audio / splits.train_images are not set: prepare the corpora as docs/data.md describes, "
                 "or set splits.toy_world to train on the generated toy world");

@@ -28,6 +28,10 @@ namespace vgs::train {
 std::atomic<bool>& stop_requested();
 void install_stop_signals();
 
+// When splits.toy_world is set: makes the toy world there if missing and fills the splits the recipe
+// leaves unset with its manifests and trial lists (evaluation reads a run's data the same way).
+void use_toy_world(TrainOptions& options);
+
 struct TrainResult {
   std::string run_dir;
   bool finished = false;                  // false: stopped by a signal (resume with --resume)

@@ -1,0 +1,250 @@
+// Evaluating one training run.
+#include "vgs/eval/evaluator.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "vgs/core/digest.h"
+#include "vgs/core/error.h"
+#include "vgs/core/log.h"
+#include "vgs/core/random.h"
+#include "vgs/data/manifest.h"
+#include "vgs/data/trials.h"
+#include "vgs/data/vocabulary.h"
+#include "vgs/metrics/geometry.h"
+#include "vgs/metrics/retrieval.h"
+#include "vgs/metrics/translation.h"
+#include "vgs/models/two_tower.h"
+#include "vgs/train/checkpoint.h"
+#include "vgs/train/feature_bank.h"
+#include "vgs/train/trainer.h"
+#include "vgs/train/trial_scoring.h"
+
+namespace fs = std::filesystem;
+
+namespace vgs::eval {
+
+namespace {
+
+bool wants(const EvalOptions& o, const std::string& task) {
+  return std::find(o.tasks.begin(), o.tasks.end(), task) != o.tasks.end();
+}
+
+bool is_novel(const std::string& word) {
+  const data::Word* w = data::find_word(word);
+  return w && w->kind == data::WordKind::novel;
+}
+
+// The checkpoint folder to evaluate: RUN/checkpoints/best or /last, resolved to its step folder.
+std::string checkpoint_folder(const std::string& run_dir, const std::string& which) {
+  fs::path link = fs::path(run_dir) / "checkpoints" / which;
+  if (!fs::exists(link))
+    throw Error(run_dir + ": no '" + which + "' checkpoint in " + (fs::path(run_dir) / "checkpoints").string() +
+                (which == "best" ? " (a run without validation has none: use --checkpoint last)" : " (not a vgs-train run?)"));
+  return fs::is_symlink(link) ? (link.parent_path() / fs::read_symlink(link)).string() : link.string();
+}
+
+// Up to `k` items per key, drawn without replacement by a seeded shuffle of the id-sorted items, so
+// that the sample does not depend on manifest order.
+template <typename Item, typename Key>
+std::vector<const Item*> sample_per_key(const std::vector<Item>& items, Key key, int64_t k, uint64_t seed) {
+  std::map<std::string, std::vector<const Item*>> by_key;
+  for (const auto& item : items) by_key[key(item)].push_back(&item);
+  std::vector<const Item*> out;
+  for (auto& [name, group] : by_key) {
+    std::sort(group.begin(), group.end(), [](const Item* a, const Item* b) { return a->id < b->id; });
+    std::mt19937_64 rng(core::mix_seed({seed, core::fnv1a64(name)}));  // portable, unlike std::hash
+    for (size_t i = group.size(); i > 1; --i) std::swap(group[i - 1], group[core::uniform_index(rng, i)]);
+    group.resize(std::min<size_t>(group.size(), static_cast<size_t>(k)));
+    out.insert(out.end(), group.begin(), group.end());
+  }
+  return out;
+}
+
+// The rows of `items` whose word is (not) novel and, when `group` is set, whose group equals it.
+std::vector<int64_t> rows_where(const EmbeddedItems& items, bool novel, const std::string& group = "") {
+  std::vector<int64_t> rows;
+  for (size_t i = 0; i < items.ids.size(); ++i)
+    if (items.novel[i] == novel && (group.empty() || items.groups[i] == group)) rows.push_back(static_cast<int64_t>(i));
+  return rows;
+}
+
+at::Tensor take(const at::Tensor& x, const std::vector<int64_t>& rows) {
+  return x.index_select(0, torch::tensor(rows, at::kLong));
+}
+std::vector<std::string> take(const std::vector<std::string>& x, const std::vector<int64_t>& rows) {
+  std::vector<std::string> out;
+  for (int64_t r : rows) out.push_back(x[static_cast<size_t>(r)]);
+  return out;
+}
+
+// The baseline's input: backbone features mean-pooled over valid frames (the last layer when the
+// store holds several): me-vgs's "inp" rows of the translation table.
+at::Tensor mean_pooled_features(const train::FeatureBank& bank, const std::vector<std::string>& ids) {
+  std::vector<at::Tensor> parts;
+  for (size_t begin = 0; begin < ids.size(); begin += 256) {
+    std::vector<std::string> chunk(ids.begin() + begin, ids.begin() + std::min(ids.size(), begin + 256));
+    auto [features, lengths] = bank.collate(chunk);
+    if (features.dim() == 4) features = features.select(1, features.size(1) - 1);  // [N, T, D]
+    at::Tensor keep = (at::arange(features.size(1)).view({1, -1}) < lengths.view({-1, 1})).to(features.scalar_type());
+    parts.push_back((features * keep.unsqueeze(-1)).sum(1) / lengths.to(features.scalar_type()).view({-1, 1}));
+  }
+  return torch::cat(parts).to(at::kFloat);
+}
+
+struct TestData {
+  std::vector<data::AudioItem> audio;
+  std::vector<data::ImageItem> images;
+  std::unique_ptr<train::FeatureBank> audio_features, image_features;
+};
+
+TestData load_test_data(const train::TrainOptions& run) {
+  if (run.test.audio_manifest.empty() || run.test.image_manifest.empty())
+    throw Error("the run's config sets no splits.test_audio / splits.test_images: nothing to evaluate on");
+  for (const auto& [path, key] : {std::pair{run.test.audio_manifest, "splits.test_audio"}, {run.test.image_manifest, "splits.test_images"}})
+    if (!fs::exists(path)) throw Error(std::string(key) + ": " + path + " does not exist (docs/data.md prepares it)");
+  TestData d;
+  for (auto& item : data::read_audio_manifest(run.test.audio_manifest))
+    if (std::find(run.languages.begin(), run.languages.end(), item.lang) != run.languages.end()) d.audio.push_back(item);
+  d.images = data::read_image_manifest(run.test.image_manifest);
+  d.audio_features = std::make_unique<train::FeatureBank>(
+      train::cached_feature_store(run.extraction, run.audio_backbone, run.audio_layers, run.test.audio_manifest));
+  d.image_features = std::make_unique<train::FeatureBank>(
+      train::cached_feature_store(run.extraction, run.image_backbone, run.image_layers, run.test.image_manifest));
+  return d;
+}
+
+// Two-way trials grouped by (test, language): "familiar/en", "me/fr".
+void score_trial_lists(RunEvaluation& r, const std::vector<std::string>& paths, const TestData& d,
+                       models::TwoTowerImpl& model, const EvalOptions& o, const c10::Device& device) {
+  std::vector<data::AudioItem> all_audio = d.audio;
+  for (const auto& path : paths) {
+    auto trials = data::read_trials(path);
+    data::check_trials(trials, all_audio, d.images, path);
+    std::map<std::string, std::vector<data::Trial>> groups;
+    for (auto& t : trials)
+      if (wants(o, t.test)) groups[t.test + "/" + t.lang].push_back(t);
+    for (const auto& [name, group] : groups) {
+      auto score = train::score_trials(model, group, *d.audio_features, *d.image_features, name, device);
+      if (r.counts.count(name)) throw Error(path + ": trials of " + name + " come from a second list; give one per test and language");
+      r.metrics[name] = score.accuracy();
+      r.counts[name] = score.trials;
+    }
+  }
+}
+
+void translation(RunEvaluation& r, const train::FeatureBank& audio_bank) {
+  if (r.languages.size() < 2) return;  // needs two languages: skipped for monolingual runs
+  const EmbeddedItems& a = r.audio;
+  at::Tensor baseline = mean_pooled_features(audio_bank, a.ids);
+  for (bool novel : {false, true})
+    for (const auto& source : r.languages)
+      for (const auto& target : r.languages) {
+        if (source == target) continue;
+        auto train_rows = rows_where(a, novel, source), test_rows = rows_where(a, novel, target);
+        if (train_rows.empty() || test_rows.empty()) continue;
+        const std::string key = std::string(novel ? "novel" : "familiar") + "/" + source + "->" + target;
+        auto model = metrics::nearest_centroid(take(a.embeddings, train_rows), take(a.words, train_rows),
+                                               take(a.embeddings, test_rows), take(a.words, test_rows));
+        auto input = metrics::nearest_centroid(take(baseline, train_rows), take(a.words, train_rows),
+                                               take(baseline, test_rows), take(a.words, test_rows));
+        r.metrics["translation/" + key] = model.accuracy;
+        r.metrics["translation_baseline/" + key] = input.accuracy;
+        r.counts["translation/" + key] = r.counts["translation_baseline/" + key] = model.items;
+      }
+}
+
+void retrieval(RunEvaluation& r) {
+  auto image_rows = rows_where(r.images, false);
+  if (image_rows.empty()) return;
+  at::Tensor gallery = take(r.images.embeddings, image_rows);
+  auto gallery_words = take(r.images.words, image_rows);
+  for (const auto& lang : r.languages) {
+    auto audio_rows = rows_where(r.audio, false, lang);
+    if (audio_rows.empty()) continue;
+    at::Tensor queries = take(r.audio.embeddings, audio_rows);
+    auto query_words = take(r.audio.words, audio_rows);
+    auto put = [&](const std::string& direction, const metrics::RetrievalResult& x) {
+      const std::string p = "retrieval/" + lang + "/" + direction + "/";
+      r.metrics[p + "r1"] = x.r1, r.metrics[p + "r5"] = x.r5, r.metrics[p + "r10"] = x.r10;
+      r.metrics[p + "mean_rank"] = x.mean_rank, r.metrics[p + "median_rank"] = x.median_rank;
+      for (const char* m : {"r1", "r5", "r10", "mean_rank", "median_rank"}) r.counts[p + m] = x.queries;
+    };
+    put("audio_to_image", metrics::retrieval_by_label(queries, query_words, gallery, gallery_words));
+    put("image_to_audio", metrics::retrieval_by_label(gallery, gallery_words, queries, query_words));
+  }
+}
+
+void geometry(RunEvaluation& r) {
+  for (bool novel : {false, true}) {
+    const std::string kind = novel ? "novel" : "familiar";
+    auto audio_rows = rows_where(r.audio, novel), image_rows = rows_where(r.images, novel);
+    for (const auto& [modality, items, rows] :
+         {std::tuple{std::string("audio"), &r.audio, audio_rows}, std::tuple{std::string("image"), &r.images, image_rows}}) {
+      if (rows.size() < 2) continue;
+      at::Tensor x = take(items->embeddings, rows);
+      const std::string p = "geometry/" + modality + "/" + kind + "/";
+      r.metrics[p + "total_variance"] = metrics::total_variance(x);
+      r.metrics[p + "within_class_variance"] = metrics::within_class_variance(x, take(items->words, rows));
+      r.metrics[p + "mean_cosine"] = metrics::mean_cosine_similarity(x);
+      for (const char* m : {"total_variance", "within_class_variance", "mean_cosine"}) r.counts[p + m] = static_cast<int64_t>(rows.size());
+    }
+    if (!audio_rows.empty() && !image_rows.empty()) {
+      r.metrics["geometry/modality_gap/" + kind] =
+          metrics::modality_gap(take(r.audio.embeddings, audio_rows), take(r.images.embeddings, image_rows));
+      r.counts["geometry/modality_gap/" + kind] = static_cast<int64_t>(audio_rows.size() + image_rows.size());
+    }
+  }
+}
+
+}  // namespace
+
+RunEvaluation evaluate_run(const std::string& run_dir, train::TrainOptions run, const EvalOptions& o) {
+  RunEvaluation r;
+  r.run_dir = run_dir;
+  r.run_name = run.run_name;
+  r.seed = static_cast<int64_t>(run.seed);
+  r.languages = run.languages;
+  r.checkpoint = checkpoint_folder(run_dir, o.checkpoint);
+  train::use_toy_world(run);
+  TestData d = load_test_data(run);
+  const c10::Device device = o.device == "cuda" || (o.device == "auto" && torch::cuda::is_available())
+                                 ? c10::Device(c10::kCUDA) : c10::Device(c10::kCPU);
+
+  run.model.audio.input_dim = d.audio_features->dim();
+  run.model.audio.num_input_layers = d.audio_features->layers();
+  run.model.image.input_dim = d.image_features->dim();
+  run.model.image.num_input_layers = d.image_features->layers();
+  models::TwoTower model(run.model);
+  train::load_model_weights(r.checkpoint, *model);
+  model->to(device);
+  model->eval();
+  log::info("[eval] ", run_dir, ": checkpoint ", r.checkpoint);
+
+  if (wants(o, "familiar") || wants(o, "me")) score_trial_lists(r, o.trials.empty() ? run.test.trials : o.trials, d, *model, o, device);
+
+  const bool sample = wants(o, "translation") || wants(o, "retrieval") || wants(o, "geometry") || !o.export_embeddings.empty();
+  if (sample) {
+    auto audio = sample_per_key(d.audio, [](const data::AudioItem& a) { return a.label + "/" + a.lang; }, o.items_per_word, o.seed);
+    auto images = sample_per_key(d.images, [](const data::ImageItem& i) { return i.label; }, o.items_per_word, o.seed);
+    for (const auto* a : audio) {
+      r.audio.ids.push_back(a->id), r.audio.words.push_back(a->label), r.audio.groups.push_back(a->lang);
+      r.audio.novel.push_back(is_novel(a->label));
+    }
+    for (const auto* i : images) {
+      r.images.ids.push_back(i->id), r.images.words.push_back(i->label), r.images.groups.push_back(i->source);
+      r.images.novel.push_back(is_novel(i->label));
+    }
+    r.audio.embeddings = train::embed_items(*model, r.audio.ids, *d.audio_features, true, device);
+    r.images.embeddings = train::embed_items(*model, r.images.ids, *d.image_features, false, device);
+  }
+  if (wants(o, "translation")) translation(r, *d.audio_features);
+  if (wants(o, "retrieval")) retrieval(r);
+  if (wants(o, "geometry")) geometry(r);
+  return r;
+}
+
+}  // namespace vgs::eval

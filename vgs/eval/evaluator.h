@@ -1,0 +1,39 @@
+// Evaluating one training run: its checkpoint, its test data (cached backbone features), and the
+// published protocols on them: familiar and ME trials, cross-lingual translation by nearest
+// centroid (with the backbone-feature baseline), retrieval R@K and embedding geometry. The numbers
+// go into a flat map with stable keys (docs/evaluation.md), which summary.h aggregates over seeds.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "vgs/eval/options.h"
+#include "vgs/train/options.h"
+
+namespace vgs::eval {
+
+// Embeddings of a sample of items, with what each item is.
+struct EmbeddedItems {
+  at::Tensor embeddings;            // [N, E] float32, L2-normalised
+  std::vector<std::string> ids, words;
+  std::vector<std::string> groups;  // audio: language; images: source
+  std::vector<bool> novel;          // the word is one of the ME novel words
+};
+
+struct RunEvaluation {
+  std::string run_dir, run_name, checkpoint;  // checkpoint: the folder evaluated
+  int64_t seed = 0;
+  std::vector<std::string> languages;
+  std::map<std::string, double> metrics;      // e.g. "familiar/en", "translation/familiar/en->fr"
+  std::map<std::string, int64_t> counts;      // trials or items behind each metric
+  EmbeddedItems audio, images;                // the translation / geometry sample (empty when not needed)
+};
+
+// `run` is the run's own config (RUN/config.yaml) in typed form. vgs::Error naming the file or key
+// for a missing checkpoint, missing test data or a trial list that does not fit the test manifests.
+RunEvaluation evaluate_run(const std::string& run_dir, train::TrainOptions run, const EvalOptions& options);
+
+}  // namespace vgs::eval

@@ -1,0 +1,53 @@
+// The recipe keys of evaluation.
+#include "vgs/eval/options.h"
+
+#include <algorithm>
+
+#include "vgs/core/config.h"
+#include "vgs/core/error.h"
+#include "vgs/core/schema.h"
+#include "vgs/core/strings.h"
+
+namespace vgs::eval {
+
+using core::Bounds;
+
+const std::vector<std::string>& known_tasks() {
+  static const std::vector<std::string> tasks{"familiar", "me", "translation", "retrieval", "geometry"};
+  return tasks;
+}
+
+void add_eval_options(core::Schema& s) {
+  s.group("eval", "Evaluation (vgs-eval): the published test protocols over one or more runs");
+  s.add_string_list("eval.tasks", {"familiar", "me"},
+                    "protocols to run: familiar, me (two-way trials), translation (nearest centroid across "
+                    "languages), retrieval (R@K), geometry (variance, modality gap, PCA)");
+  s.add_string("eval.checkpoint", "best", "checkpoint of each run: best (lowest validation loss, as the paper) or last",
+               {"best", "last"});
+  s.add_path_list("eval.trials", "trial lists for familiar and me (default: each run's splits.test_trials)");
+  s.add_int("eval.items_per_word", 30, "audio per word and language, and images per word, for translation and geometry",
+            Bounds::at_least(1));
+  s.add_int("eval.seed", 42, "seed of that sample", Bounds::at_least(0));
+  s.add_path("eval.out", "folder of results.json, results.md and the plots (default: RUN/eval for one run)");
+  s.add_path("eval.export_embeddings", "also write the embeddings with their labels to this .h5 file");
+  s.add_string("eval.device", "auto", "where the towers run", {"auto", "cpu", "cuda"});
+}
+
+EvalOptions eval_options(const core::Config& c) {
+  EvalOptions o;
+  o.tasks = c.get_string_list("eval.tasks");
+  for (const auto& task : o.tasks)
+    if (std::find(known_tasks().begin(), known_tasks().end(), task) == known_tasks().end())
+      throw Error(c.source("eval.tasks").describe() + ": eval.tasks: unknown task '" + task + "'; expected some of " +
+                  core::join(known_tasks(), ", "));
+  o.checkpoint = c.get_string("eval.checkpoint");
+  o.trials = c.get_string_list("eval.trials");
+  o.items_per_word = c.get_int("eval.items_per_word");
+  o.seed = static_cast<uint64_t>(c.get_int("eval.seed"));
+  if (c.has("eval.out")) o.out_dir = c.get_string("eval.out");
+  if (c.has("eval.export_embeddings")) o.export_embeddings = c.get_string("eval.export_embeddings");
+  o.device = c.get_string("eval.device");
+  return o;
+}
+
+}  // namespace vgs::eval

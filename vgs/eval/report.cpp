@@ -1,0 +1,240 @@
+// vgs-eval's outputs: aggregation over runs, results.json, results.md and plots.
+#include "vgs/eval/report.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "vgs/core/fs.h"
+#include "vgs/metrics/geometry.h"
+#include "vgs/report/markdown.h"
+#include "vgs/report/plot.h"
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace vgs::eval {
+
+namespace {
+bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+json number(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }  // JSON has no NaN
+
+std::string format_value(const std::string& metric, double x) {
+  if (!std::isfinite(x)) return "n/a";
+  char text[64];
+  if (is_percentage(metric)) std::snprintf(text, sizeof text, "%.1f", 100 * x);
+  else std::snprintf(text, sizeof text, "%.4g", x);
+  return text;
+}
+}  // namespace
+
+bool is_percentage(const std::string& m) {
+  return starts_with(m, "familiar/") || starts_with(m, "me/") || starts_with(m, "translation") || ends_with(m, "/r1") ||
+         ends_with(m, "/r5") || ends_with(m, "/r10");
+}
+
+EvaluationReport summarize_runs(std::vector<RunEvaluation> runs, const EvalOptions& o) {
+  EvaluationReport report;
+  report.checkpoint = o.checkpoint;
+  report.tasks = o.tasks;
+  std::map<std::string, std::vector<double>> values;
+  for (const auto& run : runs)
+    for (const auto& [metric, value] : run.metrics) {
+      values[metric].push_back(value);
+      auto count = run.counts.find(metric);
+      if (!report.summary.count(metric) && count != run.counts.end()) report.summary[metric].items = count->second;
+    }
+  for (auto& [metric, v] : values) {
+    report.summary[metric].seeds = metrics::summarize(v);
+    report.summary[metric].values = v;
+  }
+  report.runs = std::move(runs);
+  return report;
+}
+
+std::string results_json(const EvaluationReport& report) {
+  json runs = json::array();
+  for (const auto& run : report.runs) {
+    json m = json::object();
+    for (const auto& [k, v] : run.metrics) m[k] = number(v);
+    runs.push_back({{"run_dir", run.run_dir}, {"name", run.run_name}, {"seed", run.seed}, {"checkpoint", run.checkpoint},
+                    {"languages", run.languages}, {"metrics", m}});
+  }
+  json summary = json::object();
+  for (const auto& [metric, s] : report.summary) {
+    json values = json::array();
+    for (double v : s.values) values.push_back(number(v));
+    summary[metric] = {{"mean", number(s.seeds.mean)}, {"standard_error", number(s.seeds.standard_error)},
+                       {"n", s.seeds.n}, {"values", values}, {"items", s.items}};
+  }
+  json out = {{"schema", "vgs-eval/1"}, {"checkpoint", report.checkpoint}, {"tasks", report.tasks},
+              {"runs", runs}, {"summary", summary}};
+  return out.dump(1) + "\n";
+}
+
+namespace {
+// Tasks in the order of the paper (two-way tests, translation, retrieval, geometry), keys sorted within.
+std::vector<std::string> metrics_in_report_order(const EvaluationReport& report) {
+  static const std::vector<std::string> order{"familiar/", "me/", "translation/", "translation_baseline/", "retrieval/", "geometry/"};
+  std::vector<std::string> keys;
+  for (const auto& prefix : order)
+    for (const auto& [metric, s] : report.summary)
+      if (starts_with(metric, prefix)) keys.push_back(metric);
+  for (const auto& [metric, s] : report.summary)
+    if (std::find(keys.begin(), keys.end(), metric) == keys.end()) keys.push_back(metric);
+  return keys;
+}
+}  // namespace
+
+std::string results_markdown(const EvaluationReport& report) {
+  std::vector<std::string> header{"metric", "mean", "± s.e.", "runs", "items"};
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& metric : metrics_in_report_order(report)) {
+    const MetricSummary& s = report.summary.at(metric);
+    std::string name = metric + (is_percentage(metric) ? " (%)" : "");
+    rows.push_back({name, format_value(metric, s.seeds.mean),
+                    std::isfinite(s.seeds.standard_error) ? format_value(metric, s.seeds.standard_error) : "",
+                    std::to_string(s.seeds.n), std::to_string(s.items)});
+  }
+  std::string runs;
+  for (const auto& run : report.runs) runs += "- " + run.run_name + " (seed " + std::to_string(run.seed) + "): " + run.checkpoint + "\n";
+  return "# vgs-eval: " + std::to_string(report.runs.size()) + " run(s), " + report.checkpoint +
+         " checkpoint, mean ± standard error over runs\n\n" + report::markdown_table(header, rows) + "\n" + runs;
+}
+
+namespace {
+
+std::vector<std::string> run_languages(const EvaluationReport& report) {
+  std::vector<std::string> languages;
+  for (const auto& run : report.runs)
+    for (const auto& lang : run.languages)
+      if (std::find(languages.begin(), languages.end(), lang) == languages.end()) languages.push_back(lang);
+  return languages;
+}
+
+report::BarSeries bar_series(const EvaluationReport& report, const std::string& name,
+                             const std::vector<std::string>& metrics) {
+  report::BarSeries series{name, {}, {}};
+  for (const auto& m : metrics) {
+    auto it = report.summary.find(m);
+    series.values.push_back(it == report.summary.end() ? NAN : it->second.seeds.mean);
+    series.errors.push_back(it == report.summary.end() ? NAN : it->second.seeds.standard_error);
+  }
+  return series;
+}
+
+bool any_value(const report::BarChart& chart) {
+  for (const auto& s : chart.series)
+    for (double v : s.values)
+      if (std::isfinite(v)) return true;
+  return false;
+}
+
+std::string runs_caption(const EvaluationReport& report) {
+  return std::to_string(report.runs.size()) + (report.runs.size() == 1 ? " run" : " runs, mean +- s.e.");
+}
+
+// Familiar and ME accuracy per language, chance at 50%.
+std::string accuracy_plot(const EvaluationReport& report, const std::string& out_dir) {
+  report::BarChart chart;
+  chart.title = "Two-way test accuracy (" + runs_caption(report) + ")";
+  chart.y_label = "accuracy (%)";
+  chart.categories = run_languages(report);
+  std::vector<std::string> familiar, me;
+  for (const auto& lang : chart.categories) familiar.push_back("familiar/" + lang), me.push_back("me/" + lang);
+  chart.series = {bar_series(report, "familiar words", familiar), bar_series(report, "mutual exclusivity (novel vs familiar)", me)};
+  chart.y_max = 1.0;
+  chart.reference_line = 0.5;
+  chart.reference_label = "chance (50%)";
+  chart.value_scale = 100;
+  if (!any_value(chart)) return "";
+  const std::string path = (fs::path(out_dir) / "accuracy.png").string();
+  report::write_bar_chart(chart, path);
+  return path;
+}
+
+// Translation accuracy per direction: the model against the backbone-feature baseline.
+std::string translation_plot(const EvaluationReport& report, const std::string& out_dir) {
+  const auto languages = run_languages(report);
+  report::BarChart chart;
+  chart.title = "Cross-lingual translation, nearest centroid (" + runs_caption(report) + ")";
+  chart.y_label = "accuracy (%)";
+  std::vector<std::string> directions;
+  for (const auto& a : languages)
+    for (const auto& b : languages)
+      if (a != b) directions.push_back(a + "->" + b);
+  if (directions.empty()) return "";
+  chart.categories = directions;
+  for (const auto& [name, prefix, kind] : {std::tuple{"model, familiar", "translation/", "familiar/"},
+                                           {"model, novel", "translation/", "novel/"},
+                                           {"backbone features, familiar", "translation_baseline/", "familiar/"},
+                                           {"backbone features, novel", "translation_baseline/", "novel/"}}) {
+    std::vector<std::string> keys;
+    for (const auto& d : directions) keys.push_back(std::string(prefix) + kind + d);
+    chart.series.push_back(bar_series(report, name, keys));
+  }
+  chart.y_max = 1.0;
+  chart.value_scale = 100;
+  if (!any_value(chart)) return "";
+  const std::string path = (fs::path(out_dir) / "translation.png").string();
+  report::write_bar_chart(chart, path);
+  return path;
+}
+
+// PCA of the first run's audio and image embeddings together: modality gap, familiar vs novel.
+std::string pca_plot(const EvaluationReport& report, const std::string& out_dir) {
+  if (report.runs.empty()) return "";
+  const RunEvaluation& run = report.runs.front();
+  if (!run.audio.embeddings.defined() || !run.images.embeddings.defined() || run.audio.ids.size() + run.images.ids.size() < 3)
+    return "";
+  at::Tensor all = torch::cat({run.audio.embeddings, run.images.embeddings}).to(at::kDouble);
+  metrics::Projection p = metrics::pca(all, 2);
+  auto x = p.points.select(1, 0), y = p.points.select(1, 1);
+  const int64_t audio_count = static_cast<int64_t>(run.audio.ids.size());
+  report::ScatterPlot plot;
+  char title[200];
+  std::snprintf(title, sizeof title, "PCA of the embeddings, %s (PC1 %.0f%%, PC2 %.0f%% of the variance)",
+                run.run_name.c_str(), 100 * p.explained_variance_ratio[0], 100 * p.explained_variance_ratio[1]);
+  plot.title = title;
+  plot.x_label = "PC1";
+  plot.y_label = "PC2";
+  for (const auto& [name, audio, novel, colour, marker] :
+       {std::tuple{"audio, familiar", true, false, 0, 'o'}, {"audio, novel", true, true, 0, 'o'},
+        {"image, familiar", false, false, 1, '^'}, {"image, novel", false, true, 1, '^'}}) {
+    report::ScatterGroup g{name, {}, {}, colour, marker, !novel};
+    const EmbeddedItems& items = audio ? run.audio : run.images;
+    for (size_t i = 0; i < items.ids.size(); ++i)
+      if (items.novel[i] == novel) {
+        const int64_t row = (audio ? 0 : audio_count) + static_cast<int64_t>(i);
+        g.xs.push_back(x[row].item<double>());
+        g.ys.push_back(y[row].item<double>());
+      }
+    plot.groups.push_back(g);
+  }
+  const std::string path = (fs::path(out_dir) / "pca.png").string();
+  report::write_scatter_plot(plot, path);
+  return path;
+}
+
+}  // namespace
+
+std::vector<std::string> write_reports(const EvaluationReport& report, const std::string& out_dir) {
+  fs::create_directories(out_dir);
+  std::vector<std::string> written;
+  const std::string json_path = (fs::path(out_dir) / "results.json").string(), md_path = (fs::path(out_dir) / "results.md").string();
+  core::write_file_atomic(json_path, results_json(report));
+  core::write_file_atomic(md_path, results_markdown(report));
+  written = {json_path, md_path};
+  for (const std::string& png : {accuracy_plot(report, out_dir), translation_plot(report, out_dir), pca_plot(report, out_dir)})
+    if (!png.empty()) written.push_back(png);
+  return written;
+}
+
+}  // namespace vgs::eval
