@@ -37,7 +37,8 @@ struct TrainedRuns {
                   "  test_trials: [" + t + "familiar_test_en.jsonl, " + t + "me_test_en.jsonl, " + t +
                   "familiar_test_fr.jsonl, " + t + "me_test_fr.jsonl]\n"
                   "audio_backbone: {name: fbank}\nimage_backbone: {name: patches}\nimage: {resize: 64}\n"
-                  "model: {width: 64, embed_dim: 32}\nloss: {negatives_per_item: 2}\n"
+                  "model: {width: 64, embed_dim: 32, depth: 2, positions: sinusoidal, standardize_inputs: true}\n"
+                  "loss: {negatives: sampled_shared, negatives_per_item: 2}\n"
                   "train: {epochs: 2, batch_size: 4, warmup_epochs: 1, threads: 1}\n");
     run0 = dir.file("run0");
     run1 = dir.file("run1");

@@ -262,3 +262,27 @@ TEST_CASE("sinusoidal positions make the tower see frame order, which me-vgs's t
   c.positions = "bogus";
   CHECK(test::error_of([&] { c.validate(); }) == "pooling tower: positions must be none or sinusoidal, got bogus");
 }
+
+TEST_CASE("standardized inputs are the plain tower applied to standardized features, with the statistics as buffers") {
+  torch::manual_seed(6);
+  models::PoolingTowerConfig c{5};
+  c.width = 64;
+  c.embed_dim = 8;
+  c.dropout = 0;
+  models::PoolingTower plain(c);
+  c.standardize_inputs = true;
+  models::PoolingTower standardized(c);
+  for (auto& p : standardized->named_parameters()) p.value().data().copy_(plain->named_parameters()[p.key()]);
+  at::Tensor mean = torch::tensor({-5.0, 1.0, 0.0, 2.0, -1.0}), std = torch::tensor({4.0, 0.5, 1.0, 2.0, 3.0});
+  standardized->set_input_statistics(mean, std);
+  plain->eval();
+  standardized->eval();
+  at::Tensor x = torch::randn({3, 7, 5}) * std + mean, lengths = torch::tensor({7, 4, 2});
+  CHECK(torch::allclose(standardized->forward(x, lengths), plain->forward((x - mean) / std, lengths), 1e-5, 1e-6));
+  auto buffers = standardized->named_buffers();
+  CHECK(torch::allclose(buffers["input_mean"], mean));
+  CHECK(torch::allclose(buffers["input_inv_std"], 1 / std));
+  CHECK(plain->named_buffers().size() == 0);  // the me-vgs tower's state dict is unchanged
+  CHECK(test::error_of([&] { plain->set_input_statistics(mean, std); }) ==
+        "pooling tower: set_input_statistics needs standardize_inputs");
+}

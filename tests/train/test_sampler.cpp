@@ -100,3 +100,18 @@ TEST_CASE("the sampler refuses audio of words without images") {
   CHECK_THROWS_WITH(PairedSampler(audio(), few_images, 11, 0), Catch::Contains("the word 'cow', which no training image shows"));
   CHECK_THROWS_WITH(train::parse_negative_mode("hard"), Catch::Contains("expected sampled, sampled_shared or in_batch"));
 }
+
+TEST_CASE("a shared-negative batch of a single word is drawn as a sampled batch instead") {
+  PairedSampler sampler(audio(), images(), 4, 0);
+  // 24 items in batches of 23: the last batch holds one item, so one word and nothing to share.
+  REQUIRE(sampler.steps_per_epoch(23) == 2);
+  auto full = sampler.batch(NegativeMode::shared, 0, 0, 23);
+  CHECK(full.mode == NegativeMode::shared);
+  auto last = sampler.batch(NegativeMode::shared, 0, 1, 23);
+  CHECK(last.mode == NegativeMode::sampled);
+  REQUIRE(last.audio_ids.size() == 1 + 4);
+  CHECK(last.negative_images.empty());
+  for (size_t k = 1; k < last.image_ids.size(); ++k) CHECK(word_of(last.image_ids[k]) != last.words[0]);
+  // The same draw as a sampled batch at that position.
+  CHECK(last.image_ids == sampler.batch(NegativeMode::sampled, 0, 1, 23).image_ids);
+}

@@ -4,9 +4,11 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <iomanip>
 
 #include "tests/support/temp_dir.h"
 #include "vgs/core/error.h"
+#include "vgs/core/log.h"
 #include "vgs/data/toy_world.h"
 #include "vgs/io/metrics_log.h"
 #include "vgs/io/safetensors.h"
@@ -87,6 +89,20 @@ TEST_CASE("a toy run writes its config metrics events checkpoints and results") 
   CHECK(result.test.count("test/me_test_en"));
   auto records = io::read_metrics_log(run + "/metrics.jsonl");
   CHECK(records.size() == 10 + 2 + 1);  // a line per step, per epoch, and the test
+  // TensorBoard's own reader finds exactly the scalars of metrics.jsonl (train and valid lines), the
+  // data wait time and the temperature among them.
+  std::string expected;
+  int data_wait = 0;
+  for (const auto& record : records)
+    if (record.kind != "test")
+      for (const auto& [tag, value] : record.values) {
+        expected += tag + "\t" + std::to_string(record.step) + "\t" + log::cat(std::setprecision(17), value) + "\n";
+        data_wait += tag == "train/data_wait_ms";
+      }
+  CHECK(data_wait == 10);
+  auto tensorboard = test::run_python("check_tensorboard.py", run + "/tensorboard " + dir.write("expected.tsv", expected) + " 1");
+  INFO(tensorboard.output);
+  CHECK(tensorboard.exit_code == 0);
   // The saved config is a recipe that loads again.
   CHECK(recipe::load(run + "/config.yaml").get_int("train.epochs") == 2);
 }

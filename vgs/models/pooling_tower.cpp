@@ -130,6 +130,10 @@ PoolingTowerImpl::PoolingTowerImpl(PoolingTowerConfig config) : config_(std::mov
   const auto& c = config_;
   if (c.num_input_layers > 1)
     input_layer_weights = register_parameter("input_layer_weights", torch::zeros({c.num_input_layers}));
+  if (c.standardize_inputs) {
+    input_mean = register_buffer("input_mean", torch::zeros({c.input_dim}));
+    input_inv_std = register_buffer("input_inv_std", torch::ones({c.input_dim}));
+  }
   proj_in = register_module("proj_in", torch::nn::Linear(c.input_dim, c.width));
   // me-vgs: input_dim**-0.5 * randn(width).
   class_embedding = register_parameter("class_embedding", torch::randn({c.width}) * std::pow(double(c.input_dim), -0.5));
@@ -181,6 +185,7 @@ at::Tensor PoolingTowerImpl::forward(const at::Tensor& features, const at::Tenso
   check_inputs(features, lengths);
   const auto& c = config_;
   at::Tensor x = c.num_input_layers > 1 ? mix_input_layers(features) : features;  // [B, T, D]
+  if (c.standardize_inputs) x = (x - input_mean) * input_inv_std;  // padding frames stay masked
   const int64_t B = x.size(0), T = x.size(1), W = c.width;
 
   // The CLS token stays apart from the frames: in the first layer it is the same row for every item.
@@ -205,6 +210,15 @@ at::Tensor PoolingTowerImpl::forward(const at::Tensor& features, const at::Tenso
   at::Tensor out = layers->at<PreNormEncoderLayerImpl>(last).forward_cls(cls, frames, frame_keep);  // [B, W]
   at::Tensor embedding = proj_out(ln_out(out));                                                    // [B, E]
   return embedding / embedding.norm(2, {-1}, /*keepdim=*/true).clamp_min(1e-12);
+}
+
+void PoolingTowerImpl::set_input_statistics(const at::Tensor& mean, const at::Tensor& std) {
+  require(config_.standardize_inputs, "set_input_statistics needs standardize_inputs");
+  require(mean.numel() == config_.input_dim && std.numel() == config_.input_dim,
+          log::cat("input statistics of ", mean.numel(), " dimensions for input_dim ", config_.input_dim));
+  torch::NoGradGuard no_grad;
+  input_mean.copy_(mean.reshape({-1}));
+  input_inv_std.copy_(1.0 / std.reshape({-1}).clamp_min(1e-5));
 }
 
 int64_t count_parameters(const torch::nn::Module& module) {

@@ -25,6 +25,11 @@ struct PoolingTowerConfig {
   // "none" (me-vgs: backbone features already carry their context) or "sinusoidal" (Vaswani et al.'s
   // fixed table added to the projected frames), for weight-free front ends whose frames do not.
   std::string positions = "none";
+  // Standardise each input dimension with fixed statistics (buffers input_mean, input_inv_std, set
+  // from the training features by the trainer and saved with the weights). Raw front ends (log-mel
+  // around -5, white-background patches) share one large offset that otherwise makes every item
+  // look alike at the start, and training can sit at chance for dozens of epochs.
+  bool standardize_inputs = false;
 
   // Throws vgs::Error naming the first inconsistent value.
   void validate() const;
@@ -94,7 +99,11 @@ class PoolingTowerImpl : public torch::nn::Module {
   at::Tensor input_layer_mixture() const;
   const PoolingTowerConfig& config() const { return config_; }
 
+  // Sets input_mean / input_inv_std (standardize_inputs) from per-dimension mean and std [D].
+  void set_input_statistics(const at::Tensor& mean, const at::Tensor& std);
+
   at::Tensor input_layer_weights;  // [L] logits, zeros at start (equal weights); only when L > 1
+  at::Tensor input_mean, input_inv_std;  // [D] buffers; only with standardize_inputs
   torch::nn::Linear proj_in{nullptr};
   at::Tensor class_embedding;  // [W]
   torch::nn::ModuleList layers{nullptr};

@@ -28,6 +28,20 @@ FeatureBank::FeatureBank(const std::string& store_path) : path_(store_path) {
   layers_ = any.dim() == 3 ? any.size(0) : 1;
 }
 
+std::pair<at::Tensor, at::Tensor> FeatureBank::moments() const {
+  at::Tensor sum = torch::zeros({dim_}, at::kDouble), squares = torch::zeros({dim_}, at::kDouble);
+  int64_t rows = 0;
+  for (const auto& [id, t] : features_) {
+    at::Tensor x = t.reshape({-1, dim_}).to(at::kDouble);
+    sum += x.sum(0);
+    squares += x.pow(2).sum(0);
+    rows += x.size(0);
+  }
+  at::Tensor mean = sum / static_cast<double>(rows);
+  at::Tensor variance = (squares / static_cast<double>(rows) - mean.pow(2)).clamp_min(0);
+  return {mean.to(at::kFloat), variance.sqrt().to(at::kFloat)};
+}
+
 std::pair<at::Tensor, at::Tensor> FeatureBank::collate(const std::vector<std::string>& ids) const {
   std::vector<const at::Tensor*> items;
   int64_t longest = 0;

@@ -30,6 +30,10 @@ class FeatureBank {
   int64_t dim() const { return dim_; }
   int64_t layers() const { return layers_; }  // 1 for [T, D] items, L for [L, T, D]
 
+  // Per-dimension mean and standard deviation [D] over every frame (and layer) of every item,
+  // accumulated in float64.
+  std::pair<at::Tensor, at::Tensor> moments() const;
+
   // The items' features zero-padded along time: [N, T_max, D] (or [N, L, T_max, D]) and the valid
   // lengths [N]; vgs::Error naming the store for an unknown id.
   std::pair<at::Tensor, at::Tensor> collate(const std::vector<std::string>& ids) const;

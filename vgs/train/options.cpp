@@ -38,6 +38,9 @@ void add_train_options(core::Schema& s) {
                "position encoding added to each tower's frames: none (me-vgs; backbone features carry context) or "
                "sinusoidal (for weight-free front ends such as fbank and patches)",
                {"none", "sinusoidal"});
+  s.add_bool("model.standardize_inputs", false,
+             "standardise each feature dimension with training-set statistics (stored with the weights); for raw "
+             "front ends such as fbank and patches");
   s.add_float("model.dropout", 0.1, "dropout inside the towers", Bounds::range(0, 1));
   s.add_string("model.temperature", "fixed", "fixed: scale model.fixed_scale (me-vgs: 100); learnable: CLIP's",
                {"fixed", "learnable"});
@@ -122,6 +125,7 @@ TrainOptions train_options(const core::Config& c) {
     tower->embed_dim = c.get_int("model.embed_dim");
     tower->dropout = c.get_float("model.dropout");
     tower->positions = c.get_string("model.positions");
+    tower->standardize_inputs = c.get_bool("model.standardize_inputs");
   }
   o.model.temperature = c.get_string("model.temperature");
   o.model.fixed_scale = c.get_float("model.fixed_scale");

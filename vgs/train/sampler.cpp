@@ -71,6 +71,7 @@ TrainBatch PairedSampler::batch(NegativeMode mode, int64_t epoch, int64_t step, 
   const int64_t begin = step * batch_size, end = std::min<int64_t>(items(), begin + batch_size);
   if (begin >= end) throw std::logic_error("sampler: step past the end of the epoch");
   TrainBatch batch;
+  batch.mode = mode;
   for (int64_t position = begin; position < end; ++position) {
     const auto& [audio_id, word] = anchors_[static_cast<size_t>(order[static_cast<size_t>(position)])];
     // One stream per (epoch, position): the same item draws the same pairs whatever the batch size.
@@ -91,9 +92,7 @@ TrainBatch PairedSampler::batch(NegativeMode mode, int64_t epoch, int64_t step, 
     for (size_t j = 0; j < batch.words.size(); ++j) items_by_word[batch.words[j]].push_back(static_cast<int64_t>(j));
     std::vector<std::string> present;
     for (const auto& entry : items_by_word) present.push_back(entry.first);
-    if (present.size() < 2)
-      throw Error("loss.negatives sampled_shared: a batch holds only the word '" + batch.words.front() +
-                  "'; use a larger batch");
+    if (present.size() < 2) return this->batch(NegativeMode::sampled, epoch, step, batch_size);  // nothing to share
     for (size_t i = 0; i < batch.words.size(); ++i) {
       std::mt19937_64 rng(core::mix_seed({seed_, 3, static_cast<uint64_t>(epoch), static_cast<uint64_t>(begin) + i}));
       const size_t self = static_cast<size_t>(std::find(present.begin(), present.end(), batch.words[i]) - present.begin());

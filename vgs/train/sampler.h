@@ -22,16 +22,19 @@ namespace vgs::train {
 // image_ids are (anchor, positive) then K negative audios and K negative images. `shared` and
 // `in_batch`: one audio and one image per item; for `shared`, negative_items[i] lists K other
 // items of the batch (of other words) whose audio and image serve as item i's negatives.
+enum class NegativeMode { sampled, shared, in_batch };
+NegativeMode parse_negative_mode(const std::string& name);  // sampled | sampled_shared | in_batch
+
 struct TrainBatch {
+  // The mode the batch was drawn in: a shared-negative batch that holds a single word (a last batch
+  // of one item, say) has no negatives to share and is drawn as `sampled` instead.
+  NegativeMode mode = NegativeMode::sampled;
   std::vector<std::string> audio_ids;
   std::vector<std::string> image_ids;
   std::vector<std::string> words;                      // per item
   std::vector<std::vector<int64_t>> negative_audios;   // shared: [B][K] item indices
   std::vector<std::vector<int64_t>> negative_images;   // shared: [B][K] item indices
 };
-
-enum class NegativeMode { sampled, shared, in_batch };
-NegativeMode parse_negative_mode(const std::string& name);  // sampled | sampled_shared | in_batch
 
 class PairedSampler {
  public:

@@ -131,6 +131,14 @@ void Trainer::build_model() {
   o_.model.image.input_dim = train_->image_features->dim();
   o_.model.image.num_input_layers = train_->image_features->layers();
   model_ = models::TwoTower(o_.model);
+  if (o_.model.audio.standardize_inputs) {  // statistics of the training features (a resume loads them)
+    auto [mean, std] = train_->audio_features->moments();
+    model_->audio_tower->set_input_statistics(mean, std);
+  }
+  if (o_.model.image.standardize_inputs) {
+    auto [mean, std] = train_->image_features->moments();
+    model_->image_tower->set_input_statistics(mean, std);
+  }
   model_->to(device_);
   if (o_.optimizer == "adamw")
     optimizer_ = std::make_unique<torch::optim::AdamW>(
@@ -145,14 +153,16 @@ void Trainer::build_model() {
 
 losses::LossOutput Trainer::batch_loss(const TrainBatch& batch, const SplitData& split) {
   auto embed = [&](bool audio, const std::vector<std::string>& ids) {
+    const auto start = std::chrono::steady_clock::now();
     auto [features, lengths] = (audio ? split.audio_features : split.image_features)->collate(ids);
+    data_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     features = features.to(device_);
     lengths = lengths.to(device_);
     return audio ? model_->embed_audio(features, lengths) : model_->embed_image(features, lengths);
   };
   const int64_t items = static_cast<int64_t>(batch.words.size());
   at::Tensor audio = embed(true, batch.audio_ids), image = embed(false, batch.image_ids);
-  switch (o_.negatives) {
+  switch (batch.mode) {
     case NegativeMode::sampled:
       return losses::infonce_sampled(audio.view({items, -1, audio.size(-1)}), image.view({items, -1, image.size(-1)}),
                                      model_->scale());
@@ -279,6 +289,7 @@ TrainResult Trainer::run(bool resume) {
       for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
       auto start = std::chrono::steady_clock::now();
       TrainBatch batch = sampler_->batch(o_.negatives, progress_.epoch, progress_.step_in_epoch, o_.batch_size);
+      data_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       const double loss = train_step(batch);
       step_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       items_done += static_cast<int64_t>(batch.words.size());
@@ -290,7 +301,9 @@ TrainResult Trainer::run(bool resume) {
         std::map<std::string, double> values{{"train/loss", loss},
                                              {"train/lr", lr},
                                              {"train/scale", model_->scale().item<double>()},
-                                             {"train/items_per_second", items_done / std::max(step_seconds, 1e-9)}};
+                                             {"train/items_per_second", items_done / std::max(step_seconds, 1e-9)},
+                                             {"train/data_wait_ms", 1000 * data_seconds_ / o_.log_every}};
+        data_seconds_ = 0;
         metrics_->write("train", progress_.global_step, progress_.epoch, values);
         tensorboard_->add_scalars(values, progress_.global_step);
       }

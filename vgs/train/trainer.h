@@ -72,6 +72,7 @@ class Trainer {
   std::unique_ptr<io::TensorBoardWriter> tensorboard_;
   int64_t steps_per_epoch_ = 0;
   int64_t consecutive_bad_ = 0;
+  double data_seconds_ = 0;  // batch sampling and feature collation since the last log line
 };
 
 }  // namespace vgs::train
