@@ -150,7 +150,7 @@ std::string accuracy_plot(const EvaluationReport& report, const std::string& out
   std::vector<std::string> familiar, me;
   for (const auto& lang : chart.categories) familiar.push_back("familiar/" + lang), me.push_back("me/" + lang);
   chart.series = {bar_series(report, "familiar words", familiar), bar_series(report, "mutual exclusivity (novel vs familiar)", me)};
-  chart.y_max = 1.0;
+  chart.y_max = 1.1;  // room for the value labels above bars near 100%
   chart.reference_line = 0.5;
   chart.reference_label = "chance (50%)";
   chart.value_scale = 100;
@@ -180,7 +180,7 @@ std::string translation_plot(const EvaluationReport& report, const std::string& 
     for (const auto& d : directions) keys.push_back(std::string(prefix) + kind + d);
     chart.series.push_back(bar_series(report, name, keys));
   }
-  chart.y_max = 1.0;
+  chart.y_max = 1.1;  // room for the value labels above bars near 100%
   chart.value_scale = 100;
   if (!any_value(chart)) return "";
   const std::string path = (fs::path(out_dir) / "translation.png").string();
