@@ -6,23 +6,14 @@
 #include <chrono>
 #include <iostream>
 
+#include "bench/bench_util.h"
 #include "vgs/backbones/registry.h"
 #include "vgs/io/torch_checkpoint.h"
 
 using namespace vgs;
 
 namespace {
-template <typename F>
-double best_seconds(int repeats, F&& work) {
-  work();  // warm-up
-  double best = 1e30;
-  for (int r = 0; r < repeats; ++r) {
-    auto start = std::chrono::steady_clock::now();
-    work();
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
-  return best;
-}
+using bench::best_seconds;
 }  // namespace
 
 int main(int argc, char** argv) {

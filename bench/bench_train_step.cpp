@@ -13,6 +13,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "bench/bench_util.h"
 #include "vgs/losses/infonce.h"
 #include "vgs/models/two_tower.h"
 
@@ -29,17 +30,7 @@ at::Tensor lengths_of(int64_t n) {
   return lengths;
 }
 
-template <typename F>
-double best_seconds(int repeats, F&& work) {
-  work();  // warm-up
-  double best = 1e30;
-  for (int r = 0; r < repeats; ++r) {
-    auto start = std::chrono::steady_clock::now();
-    work();
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
-  return best;
-}
+using bench::best_seconds;
 
 std::string timing_json(double seconds, double loss) {
   return "{\"seconds\": " + std::to_string(seconds) + ", \"ms_per_step\": " + std::to_string(seconds * 1e3) +

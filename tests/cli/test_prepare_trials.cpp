@@ -6,6 +6,7 @@
 #include <set>
 
 #include "tests/support/temp_dir.h"
+#include "tests/support/toy_fixture.h"
 #include "vgs/core/fs.h"
 #include "vgs/data/manifest.h"
 #include "vgs/data/toy_world.h"
@@ -16,31 +17,7 @@ using Catch::Contains;
 
 namespace {
 
-// A toy world of 3 familiar and 2 novel words in English, made once for all tests here (as in
-// tests/train/test_trainer.cpp).
-const std::string& small_world() {
-  static test::TempDir dir;
-  static const std::string path = [] {
-    data::ToyWorldOptions o;
-    o.languages = {"en"};
-    o.familiar = {"dog", "cat", "car"};
-    o.novel = {"ball", "cup"};
-    o.train_audio = 2;
-    o.train_images = 2;
-    o.val_audio = 0;
-    o.val_images = 0;
-    o.test_audio = 2;
-    o.test_images = 2;
-    o.novel_audio = 2;
-    o.novel_images = 2;
-    o.trials_per_word = 2;
-    o.image_size = 32;
-    o.progress = false;
-    data::make_toy_world(dir.file("world"), o);
-    return dir.file("world");
-  }();
-  return path;
-}
+const std::string& small_world() { return test::small_toy_world(2, 0, 2, 32); }
 
 std::string manifest(const std::string& kind) { return small_world() + "/manifests/" + kind + "_test.jsonl"; }
 

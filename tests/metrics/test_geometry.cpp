@@ -5,19 +5,14 @@
 
 #include <cmath>
 
+#include "tests/metrics/embedding_rows.h"
 #include "tests/support/temp_dir.h"
 #include "vgs/metrics/geometry.h"
 
 using namespace vgs;
 using Catch::Contains;
 
-namespace {
-
-at::Tensor rows(std::vector<double> values, at::ScalarType dtype = at::kDouble) {
-  return torch::tensor(values, torch::kDouble).view({-1, 2}).to(dtype);
-}
-
-}  // namespace
+using test::rows;
 
 TEST_CASE("total variance is the covariance trace of the unit rows") {
   for (auto dtype : {at::kFloat, at::kDouble}) {

@@ -2,19 +2,14 @@
 #include <catch2/catch.hpp>
 #include <torch/torch.h>
 
+#include "tests/metrics/embedding_rows.h"
 #include "tests/support/temp_dir.h"
 #include "vgs/metrics/translation.h"
 
 using namespace vgs;
 using Catch::Contains;
 
-namespace {
-
-at::Tensor rows(std::vector<double> values, at::ScalarType dtype = at::kDouble) {
-  return torch::tensor(values, torch::kDouble).view({-1, 2}).to(dtype);
-}
-
-}  // namespace
+using test::rows;
 
 TEST_CASE("nearest centroid uses unit centroids and breaks ties by label order") {
   for (auto dtype : {at::kFloat, at::kDouble}) {

@@ -7,6 +7,7 @@
 #include <iomanip>
 
 #include "tests/support/temp_dir.h"
+#include "tests/support/toy_fixture.h"
 #include "vgs/core/error.h"
 #include "vgs/core/log.h"
 #include "vgs/data/toy_world.h"
@@ -21,30 +22,7 @@ using Catch::Contains;
 
 namespace {
 
-// A toy world of 3 familiar and 2 novel words in English, made once for all tests here.
-const std::string& small_world() {
-  static test::TempDir dir;
-  static const std::string path = [] {
-    data::ToyWorldOptions o;
-    o.languages = {"en"};
-    o.familiar = {"dog", "cat", "car"};
-    o.novel = {"ball", "cup"};
-    o.train_audio = 6;
-    o.train_images = 6;
-    o.val_audio = 2;
-    o.val_images = 2;
-    o.test_audio = 2;
-    o.test_images = 2;
-    o.novel_audio = 2;
-    o.novel_images = 2;
-    o.trials_per_word = 4;
-    o.image_size = 64;
-    o.progress = false;
-    data::make_toy_world(dir.file("world"), o);
-    return dir.file("world");
-  }();
-  return path;
-}
+const std::string& small_world() { return test::small_toy_world(6, 2, 4, 64); }
 
 std::string write_recipe(const test::TempDir& dir, const std::string& run) {
   const std::string w = small_world();
