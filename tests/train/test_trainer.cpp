@@ -161,3 +161,15 @@ TEST_CASE("the toy recipe trains through the real backbone path with tiny random
   CHECK(std::isfinite(result.valid.at("valid/loss")));
   CHECK(result.test.count("test/familiar_test_en"));
 }
+
+TEST_CASE("training from features read off the disk equals training from features held in memory") {
+  test::TempDir dir;
+  run_training(write_recipe(dir, "memory"), false, {"features.load=memory"});
+  run_training(write_recipe(dir, "disk"), false, {"features.load=disk"});
+  auto a = final_weights(dir.file("memory")), b = final_weights(dir.file("disk"));
+  REQUIRE(a.size() == b.size());
+  for (const auto& [name, tensor] : a) {
+    INFO(name);
+    CHECK(torch::equal(tensor, b.at(name)));
+  }
+}

@@ -26,6 +26,11 @@ void add_io_options(core::Schema& s) {
   s.group("features", "Cached backbone features (HDF5)");
   s.add_string("features.dtype", "float16", "precision of cached features", {"float16", "float32"});
   s.add_path("features.dir", "folder of the feature stores (default: next to each manifest)");
+  s.add_string("features.load", "auto",
+               "memory: hold each store in memory; disk: read items when a batch needs them; auto: memory for "
+               "stores up to features.memory_limit_gb",
+               {"auto", "memory", "disk"});
+  s.add_float("features.memory_limit_gb", 8, "largest store held in memory with features.load: auto", Bounds::positive());
 }
 
 AudioOptions audio_options(const core::Config& c) {
@@ -62,6 +67,8 @@ FeatureOptions feature_options(const core::Config& c) {
   FeatureOptions o;
   o.dtype = c.get_string("features.dtype");
   if (c.has("features.dir")) o.dir = c.get_string("features.dir");
+  o.load = c.get_string("features.load");
+  o.memory_limit_gb = c.get_float("features.memory_limit_gb");
   return o;
 }
 

@@ -5,7 +5,10 @@
 
 #include <torch/torch.h>
 
+#include <filesystem>
+
 #include "vgs/core/error.h"
+#include "vgs/core/log.h"
 #include "vgs/io/feature_store.h"
 
 namespace vgs::train {
@@ -19,20 +22,46 @@ std::string cached_feature_store(const backbones::ExtractionOptions& defaults, c
   return backbones::run_extraction(e).output;
 }
 
-FeatureBank::FeatureBank(const std::string& store_path) : path_(store_path) {
-  io::FeatureStore store(store_path);
-  for (const auto& id : store.ids()) features_[id] = store.read(id);
-  if (features_.empty()) throw Error(store_path + ": the feature store is empty");
-  const at::Tensor& any = features_.begin()->second;
-  dim_ = any.size(-1);
-  layers_ = any.dim() == 3 ? any.size(0) : 1;
+FeatureBank::FeatureBank(const std::string& store_path, const std::string& load, double memory_limit_gb)
+    : path_(store_path) {
+  auto store = std::make_unique<io::FeatureStore>(store_path);
+  if (store->size() == 0) throw Error(store_path + ": the feature store is empty");
+  const double gigabytes = static_cast<double>(std::filesystem::file_size(store_path)) / 1e9;
+  const at::Tensor first = store->read(store->ids().front());
+  dim_ = first.size(-1);
+  layers_ = first.dim() == 3 ? first.size(0) : 1;
+  if (load == "memory" || (load == "auto" && gigabytes <= memory_limit_gb)) {
+    for (const auto& id : store->ids()) features_[id] = store->read(id);
+  } else {
+    log::info("[features] ", store_path, " (", gigabytes, " GB): items read from the file as batches need them");
+    store_ = std::move(store);
+  }
+}
+
+FeatureBank::~FeatureBank() = default;
+
+bool FeatureBank::contains(const std::string& id) const { return store_ ? store_->contains(id) : features_.count(id) > 0; }
+
+const at::Tensor& FeatureBank::item(const std::string& id, at::Tensor& scratch) const {
+  if (store_) {
+    if (!store_->contains(id)) throw Error(path_ + ": no features for item '" + id + "' (extract them again?)");
+    scratch = store_->read(id);
+    return scratch;
+  }
+  auto it = features_.find(id);
+  if (it == features_.end()) throw Error(path_ + ": no features for item '" + id + "' (extract them again?)");
+  return it->second;
 }
 
 std::pair<at::Tensor, at::Tensor> FeatureBank::moments() const {
   at::Tensor sum = torch::zeros({dim_}, at::kDouble), squares = torch::zeros({dim_}, at::kDouble);
   int64_t rows = 0;
-  for (const auto& [id, t] : features_) {
-    at::Tensor x = t.reshape({-1, dim_}).to(at::kDouble);
+  std::vector<std::string> ids;
+  if (store_) ids = store_->ids();
+  else for (const auto& entry : features_) ids.push_back(entry.first);
+  for (const auto& id : ids) {
+    at::Tensor scratch;
+    at::Tensor x = item(id, scratch).reshape({-1, dim_}).to(at::kDouble);
     sum += x.sum(0);
     squares += x.pow(2).sum(0);
     rows += x.size(0);
@@ -43,13 +72,12 @@ std::pair<at::Tensor, at::Tensor> FeatureBank::moments() const {
 }
 
 std::pair<at::Tensor, at::Tensor> FeatureBank::collate(const std::vector<std::string>& ids) const {
+  std::vector<at::Tensor> scratch(ids.size());
   std::vector<const at::Tensor*> items;
   int64_t longest = 0;
-  for (const auto& id : ids) {
-    auto it = features_.find(id);
-    if (it == features_.end()) throw Error(path_ + ": no features for item '" + id + "' (extract them again?)");
-    items.push_back(&it->second);
-    longest = std::max(longest, it->second.size(-2));
+  for (size_t i = 0; i < ids.size(); ++i) {
+    items.push_back(&item(ids[i], scratch[i]));
+    longest = std::max(longest, items.back()->size(-2));
   }
   const int64_t n = static_cast<int64_t>(items.size());
   at::Tensor batch = layers_ > 1 ? torch::zeros({n, layers_, longest, dim_}) : torch::zeros({n, longest, dim_});

@@ -1,14 +1,20 @@
-// Cached backbone features held in memory for training: every item of a feature store, collated
-// into padded batches. (The paper-scale image features, ~25 GB in float16, call for reading from
-// the store on demand instead; that is the next step for this class.)
+// Cached backbone features for training and evaluation, collated into padded batches: every item of
+// a feature store held in memory, or read from the store when a batch needs it (paper-scale image
+// features are ~25 GB in float16), as features.load says.
 #pragma once
 
 #include <ATen/core/Tensor.h>
+
+#include <memory>
 
 #include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+namespace vgs::io {
+class FeatureStore;
+}  // namespace vgs::io
 
 namespace vgs::backbones {
 struct ExtractionOptions;
@@ -24,9 +30,12 @@ std::string cached_feature_store(const backbones::ExtractionOptions& defaults, c
 
 class FeatureBank {
  public:
-  explicit FeatureBank(const std::string& store_path);
+  // load: "memory", "disk", or "auto" (memory when the file is at most memory_limit_gb).
+  explicit FeatureBank(const std::string& store_path, const std::string& load = "memory", double memory_limit_gb = 8);
+  ~FeatureBank();
+  bool in_memory() const { return !store_; }
 
-  bool contains(const std::string& id) const { return features_.count(id) > 0; }
+  bool contains(const std::string& id) const;
   int64_t dim() const { return dim_; }
   int64_t layers() const { return layers_; }  // 1 for [T, D] items, L for [L, T, D]
 
@@ -40,7 +49,10 @@ class FeatureBank {
 
  private:
   std::string path_;
-  std::unordered_map<std::string, at::Tensor> features_;
+  const at::Tensor& item(const std::string& id, at::Tensor& scratch) const;  // from memory or the store
+
+  std::unordered_map<std::string, at::Tensor> features_;   // in memory
+  std::unique_ptr<io::FeatureStore> store_;                // on disk
   int64_t dim_ = 0, layers_ = 1;
 };
 

@@ -111,6 +111,8 @@ TrainOptions train_options(const core::Config& c) {
   io::FeatureOptions features = io::feature_options(c);
   o.extraction.dtype = features.dtype;
   o.extraction.features_dir = features.dir;
+  o.feature_load = features.load;
+  o.feature_memory_limit_gb = features.memory_limit_gb;
   data::DataOptions data = data::data_options(c);
   o.extraction.on_bad_item = data.on_bad_item;
   o.extraction.loader_threads = data.loader_threads;

@@ -33,7 +33,9 @@ struct TrainOptions {
   Split train, valid, test;
   backbones::BackboneRequest audio_backbone, image_backbone;
   std::vector<int64_t> audio_layers, image_layers;
-  backbones::ExtractionOptions extraction;  // image/audio decoding, dtype, threads, device for caching features
+  backbones::ExtractionOptions extraction;
+  std::string feature_load = "auto";    // features.load
+  double feature_memory_limit_gb = 8;  // features.memory_limit_gb  // image/audio decoding, dtype, threads, device for caching features
   models::TwoTowerConfig model;
   NegativeMode negatives = NegativeMode::sampled;
   int64_t negatives_per_item = 11;

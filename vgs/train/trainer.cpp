@@ -113,9 +113,11 @@ std::unique_ptr<Trainer::SplitData> Trainer::load_split(const Split& split, cons
   data->images = data::read_image_manifest(split.image_manifest);
   log::info("[train] ", name, ": ", data->audio.size(), " audio items, ", data->images.size(), " images");
   data->audio_features = std::make_unique<FeatureBank>(
-      cached_feature_store(o_.extraction, o_.audio_backbone, o_.audio_layers, split.audio_manifest));
+      cached_feature_store(o_.extraction, o_.audio_backbone, o_.audio_layers, split.audio_manifest),
+      o_.feature_load, o_.feature_memory_limit_gb);
   data->image_features = std::make_unique<FeatureBank>(
-      cached_feature_store(o_.extraction, o_.image_backbone, o_.image_layers, split.image_manifest));
+      cached_feature_store(o_.extraction, o_.image_backbone, o_.image_layers, split.image_manifest),
+      o_.feature_load, o_.feature_memory_limit_gb);
   for (const auto& path : split.trials) {
     auto trials = data::read_trials(path);
     data::check_trials(trials, data::read_audio_manifest(split.audio_manifest), data->images, path);
