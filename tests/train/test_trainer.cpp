@@ -8,12 +8,14 @@
 
 #include "tests/support/temp_dir.h"
 #include "tests/support/toy_fixture.h"
+#include "vgs/backbones/extraction.h"
 #include "vgs/core/error.h"
 #include "vgs/core/log.h"
 #include "vgs/data/toy_world.h"
 #include "vgs/io/metrics_log.h"
 #include "vgs/io/safetensors.h"
 #include "vgs/recipe/recipe.h"
+#include "vgs/train/feature_bank.h"
 #include "vgs/train/trainer.h"
 
 using namespace vgs;
@@ -172,4 +174,24 @@ TEST_CASE("training from features read off the disk equals training from feature
     INFO(name);
     CHECK(torch::equal(tensor, b.at(name)));
   }
+}
+
+TEST_CASE("features computed online equal the cached ones, and training runs on them") {
+  test::TempDir dir;
+  backbones::ExtractionOptions e;
+  e.backbone.name = "fbank";
+  e.manifest = small_world() + "/manifests/audio_train.jsonl";
+  e.dtype = "float32";
+  e.features_dir = dir.file("features");
+  train::FeatureBank cached(train::cached_feature_store(e, e.backbone, {}, e.manifest));
+  auto online = train::open_feature_bank(e, e.backbone, {}, e.manifest, "online", 8);
+  CHECK_FALSE(online->in_memory());
+  const std::vector<std::string> ids{"en_dog_train_001", "en_car_train_003", "en_cat_train_002"};
+  auto [a, a_lengths] = cached.collate(ids);
+  auto [b, b_lengths] = online->collate(ids);
+  CHECK(torch::equal(a_lengths, b_lengths));
+  CHECK(torch::allclose(a, b, 1e-4, 1e-4));
+  auto result = run_training(write_recipe(dir, "online"), false, {"features.load=online", "train.epochs=1", "train.warmup_epochs=0"});
+  CHECK(result.finished);
+  CHECK(std::isfinite(result.valid.at("valid/loss")));
 }

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <future>
 #include <thread>
 
@@ -220,6 +221,55 @@ ExtractionReport run_extraction(const ExtractionOptions& o) {
   report.skipped = bad.skipped();
   bad.report();
   return report;
+}
+
+struct OnlineFeatures::Items {
+  std::map<std::string, WorkItem> by_id;
+};
+
+OnlineFeatures::OnlineFeatures(const ExtractionOptions& o) : options_(o), items_(std::make_unique<Items>()) {
+  backbone_ = make_backbone(o.backbone);
+  device_ = pick_device(o.device);
+  backbone_->to(device_);
+  layers_ = o.all_layers ? backbone_->all_layers() : o.layers.empty() ? std::vector<int64_t>{backbone_->default_layer()} : o.layers;
+  backbone_->check_layers(layers_);
+  dim_ = backbone_->feature_dim(layers_.front());
+  options_.on_bad_item = data::BadItemPolicy::error;  // a training step cannot leave an item out
+  if (backbone_->modality() == Modality::audio) {
+    for (const auto& item : data::read_audio_manifest(o.manifest))
+      items_->by_id[item.id] = WorkItem{item.id, item.path, {item.start.value_or(0.0), item.end}, 0};
+  } else {
+    for (const auto& w : image_work(o.manifest)) items_->by_id[w.id] = w;
+  }
+  for (const auto& entry : items_->by_id) ids_.push_back(entry.first);
+  log::info("[features] ", o.backbone.name, " computed online over ", ids_.size(), " items of ", o.manifest, " on ",
+            device_.str());
+}
+
+OnlineFeatures::~OnlineFeatures() = default;
+
+bool OnlineFeatures::contains(const std::string& id) const { return items_->by_id.count(id) > 0; }
+
+std::vector<at::Tensor> OnlineFeatures::compute(const std::vector<std::string>& ids) const {
+  torch::InferenceMode inference;
+  std::vector<WorkItem> work;
+  for (const auto& id : ids) {
+    auto it = items_->by_id.find(id);
+    if (it == items_->by_id.end()) throw Error(options_.manifest + ": no item '" + id + "' to compute features of");
+    work.push_back(it->second);
+  }
+  data::BadItems bad(data::BadItemPolicy::error);
+  LoadedBatch batch = load_batch(work, backbone_->modality(), options_, bad);
+  BackboneFeatures features = backbone_->forward(batch.input.to(device_), batch.lengths.defined() ? batch.lengths.to(device_) : at::Tensor(), layers_);
+  at::Tensor valid = features.lengths.to(at::kCPU);
+  std::vector<at::Tensor> out;
+  for (size_t b = 0; b < ids.size(); ++b) {
+    const int64_t frames = valid[static_cast<int64_t>(b)].item<int64_t>();
+    std::vector<at::Tensor> per_layer;
+    for (const auto& layer : features.layers) per_layer.push_back(layer[static_cast<int64_t>(b)].narrow(0, 0, frames).to(at::kCPU, at::kFloat).clone());
+    out.push_back(per_layer.size() == 1 ? per_layer[0] : torch::stack(per_layer));
+  }
+  return out;
 }
 
 void dump_hidden_states(const BackboneRequest& request, const std::vector<std::string>& inputs, const std::string& output,

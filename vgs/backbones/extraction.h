@@ -3,6 +3,7 @@
 // Batched results equal single-item results (WavLM normalises each item over its own frames).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,36 @@ struct ExtractionReport {
 };
 
 ExtractionReport run_extraction(const ExtractionOptions& options);
+
+class Backbone;
+
+// Features computed when they are needed instead of read from a store (features.load: online):
+// the backbone runs on each batch's media, frozen, in inference mode. Costs the backbone's forward
+// pass every step, but no disk and no extraction pass; what a researcher uses to try a backbone or
+// layer quickly, or when the media change (augmentation).
+class OnlineFeatures {
+ public:
+  // options: backbone, layers, manifest, image/audio decoding, device, loader threads.
+  explicit OnlineFeatures(const ExtractionOptions& options);
+  ~OnlineFeatures();
+  const std::vector<std::string>& ids() const { return ids_; }
+  bool contains(const std::string& id) const;
+  int64_t dim() const { return dim_; }
+  int64_t layers() const { return static_cast<int64_t>(layers_.size()); }
+  // Each item's features on the CPU, as a store holds them: [T, D], or [L, T, D] for several
+  // layers. vgs::Error naming the manifest for an unknown id or an unreadable file.
+  std::vector<at::Tensor> compute(const std::vector<std::string>& ids) const;
+
+ private:
+  ExtractionOptions options_;
+  std::unique_ptr<Backbone> backbone_;
+  std::vector<int64_t> layers_;
+  std::vector<std::string> ids_;
+  struct Items;
+  std::unique_ptr<Items> items_;
+  c10::Device device_{c10::kCPU};
+  int64_t dim_ = 0;
+};
 
 // "<dir>/<manifest stem>.<backbone>.l<layers>.h5", e.g. train_audio.wavlm_base_plus.l12.h5.
 std::string default_feature_path(const std::string& manifest, const std::string& backbone,

@@ -110,12 +110,10 @@ TestData load_test_data(const train::TrainOptions& run) {
   for (auto& item : data::read_audio_manifest(run.test.audio_manifest))
     if (std::find(run.languages.begin(), run.languages.end(), item.lang) != run.languages.end()) d.audio.push_back(item);
   d.images = data::read_image_manifest(run.test.image_manifest);
-  d.audio_features = std::make_unique<train::FeatureBank>(
-      train::cached_feature_store(run.extraction, run.audio_backbone, run.audio_layers, run.test.audio_manifest),
-      run.feature_load, run.feature_memory_limit_gb);
-  d.image_features = std::make_unique<train::FeatureBank>(
-      train::cached_feature_store(run.extraction, run.image_backbone, run.image_layers, run.test.image_manifest),
-      run.feature_load, run.feature_memory_limit_gb);
+  d.audio_features = train::open_feature_bank(run.extraction, run.audio_backbone, run.audio_layers,
+      run.test.audio_manifest, run.feature_load, run.feature_memory_limit_gb);
+  d.image_features = train::open_feature_bank(run.extraction, run.image_backbone, run.image_layers,
+      run.test.image_manifest, run.feature_load, run.feature_memory_limit_gb);
   return d;
 }
 

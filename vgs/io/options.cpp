@@ -28,8 +28,8 @@ void add_io_options(core::Schema& s) {
   s.add_path("features.dir", "folder of the feature stores (default: next to each manifest)");
   s.add_string("features.load", "auto",
                "memory: hold each store in memory; disk: read items when a batch needs them; auto: memory for "
-               "stores up to features.memory_limit_gb",
-               {"auto", "memory", "disk"});
+               "stores up to features.memory_limit_gb; online: no store, the backbone runs on every batch",
+               {"auto", "memory", "disk", "online"});
   s.add_float("features.memory_limit_gb", 8, "largest store held in memory with features.load: auto", Bounds::positive());
 }
 

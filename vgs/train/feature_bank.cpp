@@ -38,11 +38,38 @@ FeatureBank::FeatureBank(const std::string& store_path, const std::string& load,
   }
 }
 
+FeatureBank::FeatureBank(std::unique_ptr<backbones::OnlineFeatures> online) : online_(std::move(online)) {
+  path_ = "online features";
+  if (online_->ids().empty()) throw Error("online features: the manifest has no items");
+  dim_ = online_->dim();
+  layers_ = online_->layers();
+}
+
+std::unique_ptr<FeatureBank> open_feature_bank(const backbones::ExtractionOptions& defaults,
+                                               const backbones::BackboneRequest& backbone,
+                                               const std::vector<int64_t>& layers, const std::string& manifest,
+                                               const std::string& load, double memory_limit_gb) {
+  if (load != "online")
+    return std::make_unique<FeatureBank>(cached_feature_store(defaults, backbone, layers, manifest), load, memory_limit_gb);
+  backbones::ExtractionOptions e = defaults;
+  e.backbone = backbone;
+  e.layers = layers;
+  e.manifest = manifest;
+  return std::make_unique<FeatureBank>(std::make_unique<backbones::OnlineFeatures>(e));
+}
+
 FeatureBank::~FeatureBank() = default;
 
-bool FeatureBank::contains(const std::string& id) const { return store_ ? store_->contains(id) : features_.count(id) > 0; }
+bool FeatureBank::contains(const std::string& id) const {
+  if (online_) return online_->contains(id);
+  return store_ ? store_->contains(id) : features_.count(id) > 0;
+}
 
 const at::Tensor& FeatureBank::item(const std::string& id, at::Tensor& scratch) const {
+  if (online_) {
+    scratch = online_->compute({id}).front();
+    return scratch;
+  }
   if (store_) {
     if (!store_->contains(id)) throw Error(path_ + ": no features for item '" + id + "' (extract them again?)");
     scratch = store_->read(id);
@@ -57,11 +84,16 @@ std::pair<at::Tensor, at::Tensor> FeatureBank::moments() const {
   at::Tensor sum = torch::zeros({dim_}, at::kDouble), squares = torch::zeros({dim_}, at::kDouble);
   int64_t rows = 0;
   std::vector<std::string> ids;
-  if (store_) ids = store_->ids();
+  if (online_) ids = online_->ids();
+  else if (store_) ids = store_->ids();
   else for (const auto& entry : features_) ids.push_back(entry.first);
-  for (const auto& id : ids) {
+  std::vector<at::Tensor> computed;  // online: a chunk at a time
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (online_ && i % 64 == 0)
+      computed = online_->compute(std::vector<std::string>(ids.begin() + i, ids.begin() + std::min(ids.size(), i + 64)));
     at::Tensor scratch;
-    at::Tensor x = item(id, scratch).reshape({-1, dim_}).to(at::kDouble);
+    const at::Tensor& t = online_ ? computed[i % 64] : item(ids[i], scratch);
+    at::Tensor x = t.reshape({-1, dim_}).to(at::kDouble);
     sum += x.sum(0);
     squares += x.pow(2).sum(0);
     rows += x.size(0);
@@ -72,11 +104,11 @@ std::pair<at::Tensor, at::Tensor> FeatureBank::moments() const {
 }
 
 std::pair<at::Tensor, at::Tensor> FeatureBank::collate(const std::vector<std::string>& ids) const {
-  std::vector<at::Tensor> scratch(ids.size());
+  std::vector<at::Tensor> scratch = online_ ? online_->compute(ids) : std::vector<at::Tensor>(ids.size());
   std::vector<const at::Tensor*> items;
   int64_t longest = 0;
   for (size_t i = 0; i < ids.size(); ++i) {
-    items.push_back(&item(ids[i], scratch[i]));
+    items.push_back(online_ ? &scratch[i] : &item(ids[i], scratch[i]));
     longest = std::max(longest, items.back()->size(-2));
   }
   const int64_t n = static_cast<int64_t>(items.size());

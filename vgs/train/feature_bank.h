@@ -19,6 +19,7 @@ class FeatureStore;
 namespace vgs::backbones {
 struct ExtractionOptions;
 struct BackboneRequest;
+class OnlineFeatures;
 }  // namespace vgs::backbones
 
 namespace vgs::train {
@@ -28,12 +29,23 @@ namespace vgs::train {
 std::string cached_feature_store(const backbones::ExtractionOptions& defaults, const backbones::BackboneRequest& backbone,
                                  const std::vector<int64_t>& layers, const std::string& manifest);
 
+class FeatureBank;
+// The features of a manifest as features.load says: "online" computes them when needed; otherwise
+// the cached store (extracted on first use) held in memory ("memory"), read from the file ("disk"),
+// or either by its size ("auto").
+std::unique_ptr<FeatureBank> open_feature_bank(const backbones::ExtractionOptions& defaults,
+                                               const backbones::BackboneRequest& backbone,
+                                               const std::vector<int64_t>& layers, const std::string& manifest,
+                                               const std::string& load, double memory_limit_gb);
+
 class FeatureBank {
  public:
   // load: "memory", "disk", or "auto" (memory when the file is at most memory_limit_gb).
   explicit FeatureBank(const std::string& store_path, const std::string& load = "memory", double memory_limit_gb = 8);
+  // Features computed by the backbone when a batch needs them.
+  explicit FeatureBank(std::unique_ptr<backbones::OnlineFeatures> online);
   ~FeatureBank();
-  bool in_memory() const { return !store_; }
+  bool in_memory() const { return !store_ && !online_; }
 
   bool contains(const std::string& id) const;
   int64_t dim() const { return dim_; }
@@ -53,6 +65,7 @@ class FeatureBank {
 
   std::unordered_map<std::string, at::Tensor> features_;   // in memory
   std::unique_ptr<io::FeatureStore> store_;                // on disk
+  std::unique_ptr<backbones::OnlineFeatures> online_;      // computed
   int64_t dim_ = 0, layers_ = 1;
 };
 

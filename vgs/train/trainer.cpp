@@ -112,12 +112,10 @@ std::unique_ptr<Trainer::SplitData> Trainer::load_split(const Split& split, cons
     throw Error(split.audio_manifest + ": no " + name + " audio in the languages " + core::join(o_.languages, ", "));
   data->images = data::read_image_manifest(split.image_manifest);
   log::info("[train] ", name, ": ", data->audio.size(), " audio items, ", data->images.size(), " images");
-  data->audio_features = std::make_unique<FeatureBank>(
-      cached_feature_store(o_.extraction, o_.audio_backbone, o_.audio_layers, split.audio_manifest),
-      o_.feature_load, o_.feature_memory_limit_gb);
-  data->image_features = std::make_unique<FeatureBank>(
-      cached_feature_store(o_.extraction, o_.image_backbone, o_.image_layers, split.image_manifest),
-      o_.feature_load, o_.feature_memory_limit_gb);
+  data->audio_features = open_feature_bank(o_.extraction, o_.audio_backbone, o_.audio_layers,
+      split.audio_manifest, o_.feature_load, o_.feature_memory_limit_gb);
+  data->image_features = open_feature_bank(o_.extraction, o_.image_backbone, o_.image_layers,
+      split.image_manifest, o_.feature_load, o_.feature_memory_limit_gb);
   for (const auto& path : split.trials) {
     auto trials = data::read_trials(path);
     data::check_trials(trials, data::read_audio_manifest(split.audio_manifest), data->images, path);
