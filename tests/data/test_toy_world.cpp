@@ -39,7 +39,7 @@ data::ToyWorldOptions tiny(uint64_t seed = 3) {
   o.test_images = 2;
   o.novel_audio = 2;
   o.novel_images = 2;
-  o.trials_per_word = 3;
+  o.trials_per_word = 2;
   o.progress = false;
   return o;
 }
@@ -119,12 +119,12 @@ TEST_CASE("toy world: manifests and audio and images and trials of a tiny config
     for (const std::string split : {"val", "test"}) {
       const std::string path = data::toy_world_trials(out, "familiar", split, lang);
       auto trials = data::read_trials(path);
-      CHECK(trials.size() == 6);
+      CHECK(trials.size() == 4);  // 2 words x 2
       CHECK_NOTHROW(data::check_trials(trials, audio[split], images[split], path));
     }
     const std::string me = data::toy_world_trials(out, "me", "test", lang);
     auto trials = data::read_trials(me);
-    CHECK(trials.size() == 6);
+    CHECK(trials.size() == 4);
     CHECK(trials[0].word == "ball");
     CHECK_NOTHROW(data::check_trials(trials, audio["test"], images["test"], me));
     CHECK_FALSE(fs::exists(data::toy_world_trials(out, "me", "val", lang)));  // no novel val items
@@ -159,12 +159,12 @@ TEST_CASE("toy world: a finished world is reused and remade only with force") {
   CHECK(again.reused);
   CHECK(again.audio_items == 42);
   auto other = tiny();
-  other.trials_per_word = 4;
-  CHECK_THROWS_WITH(data::make_toy_world(out, other), Contains("trials_per_word: 3, asked 4") && Contains("--force"));
+  other.trials_per_word = 1;
+  CHECK_THROWS_WITH(data::make_toy_world(out, other), Contains("trials_per_word: 2, asked 1") && Contains("--force"));
   other.force = true;
   auto remade = data::make_toy_world(out, other);
   CHECK_FALSE(remade.reused);
-  CHECK(data::read_trials(data::toy_world_trials(out, "me", "test", "en")).size() == 8);
+  CHECK(data::read_trials(data::toy_world_trials(out, "me", "test", "en")).size() == 2);  // 2 novel words x 1
   // An interrupted run (no toy_world.json) is remade from scratch.
   fs::remove(out + "/toy_world.json");
   core::write_file_atomic(out + "/toy_world.partial", "{}\n");

@@ -9,6 +9,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "vgs/core/error.h"
@@ -125,9 +126,21 @@ std::vector<Trial> generate(const std::string& test, const std::vector<AudioItem
   std::mt19937_64 rng(seed);
   std::vector<Trial> trials;
   trials.reserve(words.size() * static_cast<size_t>(per_word));
-  for (const WordPool& pool : word_list)
-    for (int r = 0; r < per_word; ++r)
-      trials.push_back(draw_trial(rng, pool, test, lang, test + "-" + lang + "-" + number6(trials.size() + 1), 0));
+  for (const WordPool& pool : word_list) {
+    // A list holds no trial twice: a repeated (audio, positive, negative) triple is drawn again, so a
+    // word's trials are distinct as long as its pool allows (checked first, so the loop ends).
+    size_t possible = 0;
+    for (const auto& negatives : pool.negatives) possible += negatives.size();
+    possible *= pool.audio->size();
+    if (possible < static_cast<size_t>(per_word))
+      throw Error(what + ": '" + pool.word + "' allows only " + std::to_string(possible) + " distinct trials, fewer than " +
+                  std::to_string(per_word) + " per word; lower the trials per word or add items");
+    std::set<std::tuple<std::string, std::string, std::string>> seen;
+    while (seen.size() < static_cast<size_t>(per_word)) {
+      Trial t = draw_trial(rng, pool, test, lang, test + "-" + lang + "-" + number6(trials.size() + 1), 0);
+      if (seen.emplace(t.audio, t.positive, t.negative).second) trials.push_back(std::move(t));
+    }
+  }
   return trials;
 }
 
