@@ -32,7 +32,9 @@ struct Trial {
 // random image of the word, and a negative drawn from the images of OTHER familiar words with the
 // same `source` as the positive. Positives with no possible negative are never drawn; vgs::Error when
 // a word has no audio in `lang`, no image, or no image with a same-source negative.
-// Candidates are sorted by id first, so the trials do not depend on manifest order.
+// Candidates are sorted by id first, so the trials do not depend on manifest order. A list holds no
+// (audio, positive, negative) triple twice (me-vgs draws with replacement and may repeat one); a word
+// whose pool allows fewer than per_word distinct trials is a vgs::Error.
 std::vector<Trial> familiar_trials(const std::vector<AudioItem>& audio, const std::vector<ImageItem>& images,
                                    const std::string& lang, const std::vector<std::string>& familiar,
                                    int per_word = 50, uint64_t seed = 42);
