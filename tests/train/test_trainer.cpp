@@ -195,3 +195,22 @@ TEST_CASE("features computed online equal the cached ones, and training runs on 
   CHECK(result.finished);
   CHECK(std::isfinite(result.valid.at("valid/loss")));
 }
+
+TEST_CASE("SIGTERM mid-epoch leaves a loadable checkpoint, a clean exit and a run that resumes to the same end") {
+  test::TempDir dir;
+  const std::string train = test::program("vgs-train");
+  REQUIRE(test::run_command(train + " " + write_recipe(dir, "whole") + " 2>&1").exit_code == 0);
+  auto stopped = test::run_command(train + " " + write_recipe(dir, "term") + " --set debug.term_at_step=7 2>&1");
+  INFO(stopped.output);
+  CHECK(stopped.exit_code == 0);
+  CHECK_THAT(stopped.output, Contains("stopped at step 7; continue with: vgs-train --resume " + dir.file("term")));
+  CHECK(fs::read_symlink(dir.file("term") + "/checkpoints/last").filename() == "step-00000007");
+  CHECK(final_weights(dir.file("term")).size() == final_weights(dir.file("whole")).size());  // loadable
+  auto resumed = test::run_command(train + " --resume " + dir.file("term") + " --set debug.term_at_step=0 2>&1");
+  REQUIRE(resumed.exit_code == 0);
+  auto a = final_weights(dir.file("whole")), b = final_weights(dir.file("term"));
+  for (const auto& [name, tensor] : a) {
+    INFO(name);
+    CHECK(torch::equal(tensor, b.at(name)));
+  }
+}

@@ -68,10 +68,15 @@ void add_train_options(core::Schema& s) {
             "also checkpoint every N steps inside an epoch, so a killed run (node failure, SIGKILL) loses at most N "
             "steps (0: at the end of each epoch only)",
             Bounds::at_least(0));
+  s.add_bool("train.test_every_epoch", true,
+             "also score the test trials (familiar and ME) after every epoch, for the curves, as me-vgs logs them; "
+             "they never choose the checkpoint");
   s.add_string("train.select_metric", "valid/loss", "metric that picks the best checkpoint (lower is better for *loss)");
   s.add_string("train.device", "auto", "where training runs", {"auto", "cpu", "cuda"});
   s.group("debug", "Fault injection for testing crash recovery; leave unset in real recipes");
   s.add_int("debug.kill_at_step", 0, "the process kills itself (SIGKILL) after this step (0: never)", Bounds::at_least(0));
+  s.add_int("debug.term_at_step", 0, "the process sends itself SIGTERM after this step, as Slurm does (0: never)",
+            Bounds::at_least(0));
   s.add_int_list("debug.nan_at_steps", {}, "steps (counted from 1) whose loss is replaced by NaN (checks that they are skipped)");
 }
 
@@ -147,8 +152,10 @@ TrainOptions train_options(const core::Config& c) {
   o.threads = c.get_int("train.threads");
   o.checkpoint_every_steps = c.get_int("train.checkpoint_every_steps");
   o.select_metric = c.get_string("train.select_metric");
+  o.test_every_epoch = c.get_bool("train.test_every_epoch");
   o.device = c.get_string("train.device");
   o.debug_kill_at_step = c.get_int("debug.kill_at_step");
+  o.debug_term_at_step = c.get_int("debug.term_at_step");
   o.debug_nan_at_steps = c.get_int_list("debug.nan_at_steps");
   if (o.warmup_epochs >= static_cast<double>(o.epochs))
     throw Error(c.source("train.warmup_epochs").describe() + ": train.warmup_epochs: expected fewer than train.epochs (" +

@@ -46,9 +46,11 @@ struct TrainOptions {
   int64_t max_bad_steps = 5, keep_checkpoints = 5, log_every = 10, threads = 0;
   int64_t checkpoint_every_steps = 0;  // 0: at the end of each epoch only
   std::string select_metric = "valid/loss";
+  bool test_every_epoch = true;  // test trials scored after every epoch too (curves only)
   std::string device = "auto";
   // Fault injection for the crash-recovery tests (debug.*): never set in a real recipe.
   int64_t debug_kill_at_step = 0;            // SIGKILL the process after this global step
+  int64_t debug_term_at_step = 0;            // SIGTERM it (the handler checkpoints and stops)
   std::vector<int64_t> debug_nan_at_steps;   // make the loss NaN at these global steps
 };
 

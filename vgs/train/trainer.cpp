@@ -308,6 +308,7 @@ TrainResult Trainer::run(bool resume) {
         tensorboard_->add_scalars(values, progress_.global_step);
       }
       if (progress_.global_step == o_.debug_kill_at_step) std::raise(SIGKILL);  // a crash, for the tests
+      if (progress_.global_step == o_.debug_term_at_step) std::raise(SIGTERM);  // Slurm's warning, for the tests
       if (o_.checkpoint_every_steps > 0 && progress_.global_step % o_.checkpoint_every_steps == 0 &&
           progress_.step_in_epoch < steps_per_epoch_)
         save(false);  // mid-epoch: a killed run loses at most checkpoint_every_steps steps
@@ -323,6 +324,11 @@ TrainResult Trainer::run(bool resume) {
     ++progress_.epoch;
     progress_.step_in_epoch = 0;
     progress_.metrics = validate();
+    if (test_ && o_.test_every_epoch) {  // the ME curve over training, as me-vgs logs it
+      torch::NoGradGuard no_grad;
+      auto test = score(*test_, "test");
+      progress_.metrics.insert(test.begin(), test.end());
+    }
     progress_.metrics["train/epoch_loss"] = epoch_steps ? epoch_loss / epoch_steps : NAN;
     const auto metric = progress_.metrics.find(o_.select_metric);
     const bool is_best = metric != progress_.metrics.end() && better(metric->second);
@@ -336,7 +342,8 @@ TrainResult Trainer::run(bool resume) {
     log::info("[train] epoch ", progress_.epoch, "/", o_.epochs, ":", summary, is_best ? " (best)" : "");
   }
   result.finished = true;
-  result.valid = progress_.metrics;
+  for (const auto& [name, value] : progress_.metrics)  // the last epoch's test scores are curves, not results
+    if (name.rfind("test/", 0) != 0) result.valid[name] = value;
   result.steps = progress_.global_step;
   result.skipped_steps = progress_.skipped_steps;
   result.items_per_second = items_done / std::max(step_seconds, 1e-9);
