@@ -10,6 +10,7 @@
 #include "tests/support/toy_fixture.h"
 #include "vgs/backbones/extraction.h"
 #include "vgs/core/error.h"
+#include "vgs/core/fs.h"
 #include "vgs/core/log.h"
 #include "vgs/data/toy_world.h"
 #include "vgs/io/metrics_log.h"
@@ -110,6 +111,13 @@ TEST_CASE("a finished run is not overwritten and resume needs a checkpoint") {
   std::string r = write_recipe(dir, "b");
   run_training(r, false);
   CHECK_THROWS_WITH(run_training(r, false), Contains("holds a run already; continue it with --resume"));
+  // Resuming a finished run reports its results again and changes nothing.
+  const std::string results = core::read_file(dir.file("b") + "/results.json");
+  auto again = run_training(dir.file("b") + "/config.yaml", true, {"run.dir=" + dir.file("b")});
+  CHECK(again.finished);
+  CHECK(again.steps == 10);
+  CHECK(again.test.count("test/familiar_test_en"));
+  CHECK(core::read_file(dir.file("b") + "/results.json") == results);
   std::string fresh = write_recipe(dir, "c");
   CHECK_THROWS_WITH(run_training(fresh, true), Contains("--resume, but there is no checkpoint"));
 }

@@ -251,6 +251,28 @@ void Trainer::save(bool is_best) {
   save_checkpoint(o_.run_dir, *model_, *optimizer_, progress_, config_yaml_, is_best, o_.keep_checkpoints);
 }
 
+// A finished run's figures, from its results.json (a --resume of a finished run reports them again).
+TrainResult Trainer::finished_result() const {
+  const std::string path = (fs::path(o_.run_dir) / "results.json").string();
+  if (!fs::exists(path)) throw Error(o_.run_dir + ": all epochs are done but results.json is missing; delete the run to train again");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(core::read_file(path));
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(path + ": unreadable (" + std::string(e.what()) + ")");
+  }
+  TrainResult r;
+  r.run_dir = o_.run_dir;
+  r.finished = true;
+  r.valid = j.value("valid", std::map<std::string, double>{});
+  r.test = j.value("test", std::map<std::string, double>{});
+  r.steps = j.value("steps", int64_t{0});
+  r.skipped_steps = j.value("skipped_steps", int64_t{0});
+  r.items_per_second = j.value("items_per_second", 0.0);
+  log::info("[train] ", o_.run_dir, " finished already: its results.json");
+  return r;
+}
+
 TrainResult Trainer::run(bool resume) {
   if (o_.threads > 0) torch::set_num_threads(static_cast<int>(o_.threads));
   device_ = o_.device == "cuda" || (o_.device == "auto" && torch::cuda::is_available()) ? c10::Device(c10::kCUDA)
@@ -270,6 +292,7 @@ TrainResult Trainer::run(bool resume) {
     std::string last = last_checkpoint(o_.run_dir);
     if (last.empty()) throw Error(o_.run_dir + ": --resume, but there is no checkpoint in " + o_.run_dir + "/checkpoints");
     progress_ = load_checkpoint(last, *model_, *optimizer_);
+    if (progress_.epoch >= o_.epochs) return finished_result();  // nothing left to do
   }
   metrics_ = std::make_unique<io::MetricsLog>((fs::path(o_.run_dir) / "metrics.jsonl").string());
   tensorboard_ = std::make_unique<io::TensorBoardWriter>((fs::path(o_.run_dir) / "tensorboard").string());

@@ -57,6 +57,7 @@ class Trainer {
   std::map<std::string, double> validate();
   std::map<std::string, double> score(const SplitData& split, const std::string& prefix);
   void save(bool is_best);
+  TrainResult finished_result() const;
   bool better(double metric) const;
   losses::LossOutput batch_loss(const TrainBatch& batch, const SplitData& split);
 
