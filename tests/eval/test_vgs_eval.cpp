@@ -104,3 +104,22 @@ TEST_CASE("vgs-eval evaluates the last checkpoint on request and says what is mi
   auto task = test::run_command(test::program("vgs-eval") + " --runs " + t.run0 + " --set 'eval.tasks=[familiar, bogus]' 2>&1");
   CHECK_THAT(task.output, Contains("eval.tasks: unknown task 'bogus'; expected some of familiar, me, translation, retrieval, geometry"));
 }
+
+TEST_CASE("vgs-eval scores trial lists made by vgs-prepare trials, such as the episode protocol") {
+  const auto& t = trained_runs();
+  test::TempDir dir;
+  const std::string episodes = dir.file("episodes_en.jsonl");
+  auto made = test::run_command(test::program("vgs-prepare") + " trials --audio " + t.world + "/manifests/audio_test.jsonl" +
+                                " --images " + t.world + "/manifests/images_test.jsonl --lang en --test episodes --episodes 10" +
+                                " --familiar-words dog,cat,car --novel-words ball,cup --out " + episodes + " 2>&1");
+  INFO(made.output);
+  REQUIRE(made.exit_code == 0);
+  auto r = test::run_command(test::program("vgs-eval") + " " + eval_recipe("me.yaml") + " --runs " + t.run0 + " --out " +
+                             dir.file("out") + " --set 'eval.trials=[" + episodes + "]' 2>&1");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  json results = json::parse(core::read_file(dir.file("out/results.json")));
+  CHECK(results["summary"]["familiar/en"]["items"] == 10 * 3);  // one trial per familiar word per episode
+  CHECK(results["summary"]["me/en"]["items"] == 10 * 2);
+  CHECK(results["summary"].count("familiar/fr") == 0);          // only the lists given
+}
