@@ -120,10 +120,9 @@ TestData load_test_data(const train::TrainOptions& run) {
 // Two-way trials grouped by (test, language): "familiar/en", "me/fr".
 void score_trial_lists(RunEvaluation& r, const std::vector<std::string>& paths, const TestData& d,
                        models::TwoTowerImpl& model, const EvalOptions& o, const c10::Device& device) {
-  std::vector<data::AudioItem> all_audio = d.audio;
   for (const auto& path : paths) {
     auto trials = data::read_trials(path);
-    data::check_trials(trials, all_audio, d.images, path);
+    data::check_trials(trials, d.audio, d.images, path);
     std::map<std::string, std::vector<data::Trial>> groups;
     for (auto& t : trials)
       if (wants(o, t.test)) groups[t.test + "/" + t.lang].push_back(t);
