@@ -44,7 +44,7 @@ std::string checkpoint_folder(const std::string& run_dir, const std::string& whi
   if (!fs::exists(link))
     throw Error(run_dir + ": no '" + which + "' checkpoint in " + (fs::path(run_dir) / "checkpoints").string() +
                 (which == "best" ? " (a run without validation has none: use --checkpoint last)" : " (not a vgs-train run?)"));
-  return fs::is_symlink(link) ? (link.parent_path() / fs::read_symlink(link)).string() : link.string();
+  return train::step_folder(link.string());
 }
 
 // Up to `k` items per key, drawn without replacement by a seeded shuffle of the id-sorted items, so

@@ -164,6 +164,11 @@ void load_model_weights(const std::string& dir, torch::nn::Module& model) {
   copy_weights(dir, io::read_safetensors((fs::path(dir) / "model.safetensors").string()), model, nullptr);
 }
 
+std::string step_folder(const std::string& checkpoint) {
+  const fs::path link(checkpoint);
+  return fs::is_symlink(link) ? (link.parent_path() / fs::read_symlink(link)).string() : checkpoint;
+}
+
 TrainingProgress load_checkpoint(const std::string& dir, torch::nn::Module& model, torch::optim::Optimizer& optimizer) {
   torch::NoGradGuard no_grad;
   const std::string state_path = (fs::path(dir) / "state.json").string();

@@ -40,4 +40,8 @@ void load_model_weights(const std::string& checkpoint_dir, torch::nn::Module& mo
 
 std::string last_checkpoint(const std::string& run_dir);  // "" when there is none
 
+// The step folder a `last` or `best` link points at (the path itself when it is not a link), so that
+// messages and reports name the checkpoint that stays, not the link that moves.
+std::string step_folder(const std::string& checkpoint);
+
 }  // namespace vgs::train

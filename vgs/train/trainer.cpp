@@ -51,7 +51,6 @@ namespace {
 
 std::string stem(const std::string& path) { return fs::path(path).stem().string(); }
 
-
 // What a missing input of a paper recipe means: data not prepared yet. Says so, and where to look.
 void require_prepared(const std::string& path, const std::string& key) {
   if (!path.empty() && !fs::exists(path))
@@ -202,10 +201,9 @@ double Trainer::train_step(const TrainBatch& batch) {
     log::warn("[train] step ", progress_.global_step + 1, ": non-finite loss or gradient, step skipped (", consecutive_bad_,
               " in a row)");
     if (consecutive_bad_ >= o_.max_bad_steps) {
-      fs::path last = last_checkpoint(o_.run_dir);
-      if (fs::is_symlink(last)) last = last.parent_path() / fs::read_symlink(last);  // name the step, not "last"
+      const std::string last = step_folder(last_checkpoint(o_.run_dir));
       throw Error("training diverged: " + std::to_string(consecutive_bad_) + " non-finite steps in a row at step " +
-                  std::to_string(progress_.global_step + 1) + "; last good checkpoint: " + (last.empty() ? "none" : last.string()));
+                  std::to_string(progress_.global_step + 1) + "; last good checkpoint: " + (last.empty() ? "none" : last));
     }
     optimizer_->zero_grad();
     return value;
