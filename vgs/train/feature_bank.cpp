@@ -66,10 +66,6 @@ bool FeatureBank::contains(const std::string& id) const {
 }
 
 const at::Tensor& FeatureBank::item(const std::string& id, at::Tensor& scratch) const {
-  if (online_) {
-    scratch = online_->compute({id}).front();
-    return scratch;
-  }
   if (store_) {
     if (!store_->contains(id)) throw Error(path_ + ": no features for item '" + id + "' (extract them again?)");
     scratch = store_->read(id);

@@ -61,7 +61,8 @@ class FeatureBank {
 
  private:
   std::string path_;
-  const at::Tensor& item(const std::string& id, at::Tensor& scratch) const;  // from memory or the store
+  // One item from memory or the store (online features are computed a batch at a time instead).
+  const at::Tensor& item(const std::string& id, at::Tensor& scratch) const;
 
   std::unordered_map<std::string, at::Tensor> features_;   // in memory
   std::unique_ptr<io::FeatureStore> store_;                // on disk
