@@ -185,3 +185,19 @@ TEST_CASE("the vgs recipe schema loads an empty recipe with all defaults") {
   CHECK(recipe::run_options(c).dir == "runs/run");
   CHECK_FALSE(c.has("data.audio_manifest"));
 }
+
+TEST_CASE("a choice key is declared with its enum's table and read back as the enum") {
+  enum class Pooling { mean, cls, attention };
+  const core::Choices<Pooling> poolings{{Pooling::mean, "mean"}, {Pooling::cls, "cls"}, {Pooling::attention, "attention"}};
+  core::Schema s;
+  s.group("model", "Model");
+  s.add_choice("model.pooling", poolings, Pooling::cls, "how groups are pooled");
+  const core::KeySpec* spec = s.find("model.pooling");
+  REQUIRE(spec);
+  CHECK(spec->choices == std::vector<std::string>{"mean", "cls", "attention"});
+  CHECK(core::value_to_string(*spec->default_value) == "cls");
+  CHECK(Config::from_overrides(s, {}).get_choice("model.pooling", poolings) == Pooling::cls);
+  CHECK(Config::from_overrides(s, {"model.pooling=attention"}).get_choice("model.pooling", poolings) == Pooling::attention);
+  CHECK(error_of([&] { Config::from_overrides(s, {"model.pooling=max"}); }) ==
+        "--set: model.pooling: expected one of mean, cls, attention, got 'max' (did you mean 'mean'?)");
+}

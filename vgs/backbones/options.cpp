@@ -1,4 +1,4 @@
-// The recipe keys of vgs-extract and their typed form.
+// The recipe keys of vgs-extract and their typed form. Each key's default is the struct member's.
 #include "vgs/backbones/options.h"
 
 #include "vgs/core/config.h"
@@ -6,27 +6,29 @@
 #include "vgs/core/schema.h"
 #include "vgs/data/options.h"
 #include "vgs/io/options.h"
+#include "vgs/nn/device.h"
 
 namespace vgs::backbones {
 
 using core::Bounds;
 
 void add_backbone_options(core::Schema& s) {
+  const ExtractionOptions d;
   s.group("extract", "vgs-extract: run a frozen backbone over a manifest into a feature store");
   s.add_string("extract.backbone", std::nullopt,
                "backbone name: wavlm_base, wavlm_base_plus, wavlm_large, wavlm_tiny, dino_resnet50, resnet50, "
                "resnet_tiny, fbank, patches");
   s.add_path("extract.weights", "weights file of the backbone (HF .bin/.safetensors, torchaudio .pth, unilm .pt, DINO .pth)");
   s.add_int_list("extract.layers", {}, "hidden states to store (empty: the backbone's last layer)", Bounds::at_least(0));
-  s.add_bool("extract.all_layers", false, "store every hidden state ([L, T, D] per item)");
+  s.add_bool("extract.all_layers", d.all_layers, "store every hidden state ([L, T, D] per item)");
   s.add_path("extract.manifest", "audio or image manifest to extract (by the backbone's modality)");
   s.add_path("extract.output", "feature store to write (default <features.dir>/<manifest>.<backbone>.l<layers>.h5)");
-  s.add_int("extract.batch_size", 16, "items per batch", Bounds::at_least(1));
-  s.add_float("extract.max_batch_seconds", 160.0, "audio per batch, counted as items x longest item", Bounds::positive());
-  s.add_string("extract.device", "auto", "where the backbone runs", {"auto", "cpu", "cuda"});
-  s.add_int("extract.items_per_shard", 256, "items per resumable shard (work lost to an interruption at most)",
+  s.add_int("extract.batch_size", d.batch_size, "items per batch", Bounds::at_least(1));
+  s.add_float("extract.max_batch_seconds", d.max_batch_seconds, "audio per batch, counted as items x longest item", Bounds::positive());
+  s.add_string("extract.device", d.device, "where the backbone runs: auto, cpu, cuda or cuda:N");
+  s.add_int("extract.items_per_shard", d.items_per_shard, "items per resumable shard (work lost to an interruption at most)",
             Bounds::at_least(1));
-  s.add_int("extract.seed", 0, "seed of randomly initialised (tiny) backbones", Bounds::at_least(0));
+  s.add_int("extract.seed", static_cast<int64_t>(d.backbone.seed), "seed of randomly initialised (tiny) backbones", Bounds::at_least(0));
 }
 
 BackboneRequest backbone_request(const core::Config& c) {
@@ -51,7 +53,7 @@ ExtractionOptions extraction_options(const core::Config& c) {
   if (c.has("extract.output")) o.output = c.get_string("extract.output");
   o.batch_size = c.get_int("extract.batch_size");
   o.max_batch_seconds = c.get_float("extract.max_batch_seconds");
-  o.device = c.get_string("extract.device");
+  o.device = nn::device_option(c, "extract.device");
   o.items_per_shard = c.get_int("extract.items_per_shard");
   io::FeatureOptions features = io::feature_options(c);
   o.dtype = features.dtype;

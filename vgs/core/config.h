@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,13 @@ class Config {
   const std::vector<int64_t>& get_int_list(const std::string& path) const;
   const std::vector<double>& get_float_list(const std::string& path) const;
   const ValueSource& source(const std::string& path) const;
+  // A key declared with Schema::add_choice, as its enum.
+  template <typename E>
+  E get_choice(const std::string& path, const Choices<E>& choices) const {
+    E value{};
+    if (!choices.parse(get_string(path), value)) throw std::logic_error(path + ": a value the schema let through");
+    return value;
+  }
 
   // The resolved recipe as YAML, keys in schema order; loading it again gives the same Config.
   std::string dump() const;

@@ -11,13 +11,14 @@
 namespace vgs::core {
 
 void add_run_options(Schema& s) {
+  const RunOptions d;
   s.group("run", "The run: name, folder, seed");
-  s.add_string("run.name", "run", "name of the run, used in logs and reports");
+  s.add_string("run.name", d.name, "name of the run, used in logs and reports");
   s.add_path("run.dir", "run directory for the resolved config, metrics and checkpoints (default runs/<name>)");
-  s.add_int("run.seed", 0, "seed of every random choice (sampling, initialisation, dropout)", Bounds::at_least(0));
+  s.add_int("run.seed", d.seed, "seed of every random choice (sampling, initialisation, dropout)", Bounds::at_least(0));
   s.group("log", "Logging");
   std::vector<std::string> levels(std::begin(kLogLevels), std::end(kLogLevels));
-  s.add_string("log.level", "info", "log verbosity", levels);
+  s.add_string("log.level", d.log_level, "log verbosity", levels);
 }
 
 RunOptions run_options(const Config& c) {

@@ -12,10 +12,10 @@ class Config;
 void add_run_options(Schema& schema);
 
 struct RunOptions {
-  std::string name;
-  std::string dir;  // run directory (config, metrics, checkpoints)
+  std::string name = "run";
+  std::string dir;  // run directory (config, metrics, checkpoints); default runs/<name>
   int64_t seed = 0;
-  std::string log_level;
+  std::string log_level = "info";
 };
 RunOptions run_options(const Config& config);
 

@@ -9,6 +9,8 @@
 #include <variant>
 #include <vector>
 
+#include "vgs/core/choices.h"
+
 namespace vgs::core {
 
 enum class ValueType { Bool, Int, Float, String, Path, StringList, PathList, IntList, FloatList };
@@ -54,6 +56,11 @@ class Schema {
                     const std::string& help, Bounds bounds = {});
   Schema& add_string(const std::string& path, std::optional<std::string> default_value,
                      const std::string& help, std::vector<std::string> choices = {});
+  // One of the names of `choices`; the default is the struct member's, so it is declared once.
+  template <typename E>
+  Schema& add_choice(const std::string& path, const Choices<E>& choices, E default_value, const std::string& help) {
+    return add_string(path, std::string(choices.name(default_value)), help, choices.names());
+  }
   // A file or folder; relative values resolve against the folder of the recipe that sets them.
   Schema& add_path(const std::string& path, const std::string& help, bool required = false);
   Schema& add_string_list(const std::string& path, std::vector<std::string> default_value,

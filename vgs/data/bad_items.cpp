@@ -5,10 +5,9 @@
 
 namespace vgs::data {
 
-BadItemPolicy parse_bad_item_policy(const std::string& name) {
-  if (name == "error") return BadItemPolicy::error;
-  if (name == "skip") return BadItemPolicy::skip;
-  throw Error("on_bad_item: expected error or skip, got '" + name + "'");
+const core::Choices<BadItemPolicy>& bad_item_policies() {
+  static const core::Choices<BadItemPolicy> choices{{BadItemPolicy::error, "error"}, {BadItemPolicy::skip, "skip"}};
+  return choices;
 }
 
 void BadItems::record(const std::string& id, const std::string& reason) {

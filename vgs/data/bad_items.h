@@ -9,12 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "vgs/core/choices.h"
 #include "vgs/core/error.h"
 
 namespace vgs::data {
 
 enum class BadItemPolicy { error, skip };
-BadItemPolicy parse_bad_item_policy(const std::string& name);  // "error" | "skip"
+const core::Choices<BadItemPolicy>& bad_item_policies();  // error, skip
 
 class BadItems {
  public:

@@ -1,4 +1,4 @@
-// The recipe keys of evaluation.
+// The recipe keys of evaluation. Each key's default is the struct member's.
 #include "vgs/eval/options.h"
 
 #include <algorithm>
@@ -7,6 +7,7 @@
 #include "vgs/core/error.h"
 #include "vgs/core/schema.h"
 #include "vgs/core/strings.h"
+#include "vgs/nn/device.h"
 
 namespace vgs::eval {
 
@@ -18,19 +19,20 @@ const std::vector<std::string>& known_tasks() {
 }
 
 void add_eval_options(core::Schema& s) {
+  const EvalOptions d;
   s.group("eval", "Evaluation (vgs-eval): the published test protocols over one or more runs");
-  s.add_string_list("eval.tasks", {"familiar", "me"},
+  s.add_string_list("eval.tasks", d.tasks,
                     "protocols to run: familiar, me (two-way trials), translation (nearest centroid across "
                     "languages), retrieval (R@K), geometry (variance, modality gap, PCA)");
-  s.add_string("eval.checkpoint", "best", "checkpoint of each run: best (lowest validation loss, as the paper) or last",
+  s.add_string("eval.checkpoint", d.checkpoint, "checkpoint of each run: best (lowest validation loss, as the paper) or last",
                {"best", "last"});
   s.add_path_list("eval.trials", "trial lists for familiar and me (default: each run's splits.test_trials)");
-  s.add_int("eval.items_per_word", 30, "audio per word and language, and images per word, for translation and geometry",
+  s.add_int("eval.items_per_word", d.items_per_word, "audio per word and language, and images per word, for translation and geometry",
             Bounds::at_least(1));
-  s.add_int("eval.seed", 42, "seed of that sample", Bounds::at_least(0));
+  s.add_int("eval.seed", static_cast<int64_t>(d.seed), "seed of that sample", Bounds::at_least(0));
   s.add_path("eval.out", "folder of results.json, results.md and the plots (default: RUN/eval for one run)");
   s.add_path("eval.export_embeddings", "also write the embeddings with their labels to this .h5 file");
-  s.add_string("eval.device", "auto", "where the towers run", {"auto", "cpu", "cuda"});
+  s.add_string("eval.device", d.device, "where the towers run: auto, cpu, cuda or cuda:N");
 }
 
 EvalOptions eval_options(const core::Config& c) {
@@ -46,7 +48,7 @@ EvalOptions eval_options(const core::Config& c) {
   o.seed = static_cast<uint64_t>(c.get_int("eval.seed"));
   if (c.has("eval.out")) o.out_dir = c.get_string("eval.out");
   if (c.has("eval.export_embeddings")) o.export_embeddings = c.get_string("eval.export_embeddings");
-  o.device = c.get_string("eval.device");
+  o.device = nn::device_option(c, "eval.device");
   return o;
 }
 

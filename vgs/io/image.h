@@ -23,13 +23,17 @@ enum class ResizePolicy {
   square,              // both sides to `resize`, aspect ratio not kept (me-vgs: 256 x 256)
 };
 
+// ImageNet's per-channel RGB statistics, the default normalisation (image.mean, image.std).
+inline constexpr std::array<double, 3> kImageNetMean{0.485, 0.456, 0.406};
+inline constexpr std::array<double, 3> kImageNetStd{0.229, 0.224, 0.225};
+
 struct ImageOptions {
   ResizePolicy policy = ResizePolicy::square;
   int resize = 256;
   int crop = 224;
-  bool normalize = true;  // ImageNet mean/std
-  std::array<float, 3> mean{0.485f, 0.456f, 0.406f};
-  std::array<float, 3> std{0.229f, 0.224f, 0.225f};
+  bool normalize = true;
+  std::array<float, 3> mean{float(kImageNetMean[0]), float(kImageNetMean[1]), float(kImageNetMean[2])};
+  std::array<float, 3> std{float(kImageNetStd[0]), float(kImageNetStd[1]), float(kImageNetStd[2])};
 };
 
 // Decodes any format OpenCV reads (JPEG, PNG, BMP, ...) to RGB in [0, 1].

@@ -1,4 +1,4 @@
-// The recipe keys of the io layer and their typed forms.
+// The recipe keys of the io layer and their typed forms. Each key's default is the struct member's.
 #include "vgs/io/options.h"
 
 #include "vgs/core/config.h"
@@ -9,49 +9,70 @@ namespace vgs::io {
 
 using core::Bounds;
 
-void add_io_options(core::Schema& s) {
-  s.group("audio", "Audio decoding");
-  s.add_int("audio.sample_rate", 16000, "sample rate the models take; files are resampled to it", Bounds::at_least(1000));
-  s.group("image", "Image decoding and preprocessing");
-  s.add_string("image.resize_policy", "square",
-               "square: both sides to image.resize (me-vgs); shorter_side_crop: shorter side to "
-               "image.resize then centre crop image.crop (DINO eval); none: keep the size",
-               {"square", "shorter_side_crop", "none"});
-  s.add_int("image.resize", 256, "target size of the resize step, pixels", Bounds::at_least(1));
-  s.add_int("image.crop", 224, "centre crop size for shorter_side_crop, pixels", Bounds::at_least(1));
-  s.add_bool("image.normalize", true, "subtract image.mean and divide by image.std per channel");
-  s.add_float_list("image.mean", {0.485, 0.456, 0.406}, "per-channel RGB mean (ImageNet)");
-  s.add_float_list("image.std", {0.229, 0.224, 0.225}, "per-channel RGB standard deviation (ImageNet)",
-                   Bounds::positive());
-  s.group("features", "Cached backbone features (HDF5)");
-  s.add_string("features.dtype", "float16", "precision of cached features", {"float16", "float32"});
-  s.add_path("features.dir", "folder of the feature stores (default: next to each manifest)");
-  s.add_string("features.load", "auto",
-               "memory: hold each store in memory; disk: read items when a batch needs them; auto: memory for "
-               "stores up to features.memory_limit_gb; online: no store, the backbone runs on every batch",
-               {"auto", "memory", "disk", "online"});
-  s.add_float("features.memory_limit_gb", 8, "largest store held in memory with features.load: auto", Bounds::positive());
+const core::Choices<FeatureLoad>& feature_loads() {
+  static const core::Choices<FeatureLoad> choices{
+      {FeatureLoad::automatic, "auto"}, {FeatureLoad::memory, "memory"}, {FeatureLoad::disk, "disk"}, {FeatureLoad::online, "online"}};
+  return choices;
 }
 
-AudioOptions audio_options(const core::Config& c) {
-  return AudioOptions{static_cast<int>(c.get_int("audio.sample_rate"))};
+const core::Choices<ResizePolicy>& resize_policies() {
+  static const core::Choices<ResizePolicy> choices{
+      {ResizePolicy::square, "square"}, {ResizePolicy::shorter_side_crop, "shorter_side_crop"}, {ResizePolicy::none, "none"}};
+  return choices;
 }
 
 namespace {
+
+void add_image_options(core::Schema& s) {
+  const ImageOptions d;
+  s.group("image", "Image decoding and preprocessing");
+  s.add_choice("image.resize_policy", resize_policies(), d.policy,
+               "square: both sides to image.resize (me-vgs); shorter_side_crop: shorter side to "
+               "image.resize then centre crop image.crop (DINO eval); none: keep the size");
+  s.add_int("image.resize", d.resize, "target size of the resize step, pixels", Bounds::at_least(1));
+  s.add_int("image.crop", d.crop, "centre crop size for shorter_side_crop, pixels", Bounds::at_least(1));
+  s.add_bool("image.normalize", d.normalize, "subtract image.mean and divide by image.std per channel");
+  s.add_float_list("image.mean", {kImageNetMean.begin(), kImageNetMean.end()}, "per-channel RGB mean (ImageNet)");
+  s.add_float_list("image.std", {kImageNetStd.begin(), kImageNetStd.end()},
+                   "per-channel RGB standard deviation (ImageNet)", Bounds::positive());
+}
+
+void add_feature_options(core::Schema& s) {
+  const FeatureOptions d;
+  s.group("features", "Cached backbone features (HDF5)");
+  s.add_string("features.dtype", d.dtype, "precision of cached features", {"float16", "float32"});
+  s.add_path("features.dir", "folder of the feature stores (default: next to each manifest)");
+  s.add_choice("features.load", feature_loads(), d.load,
+               "memory: hold each store in memory; disk: read items when a batch needs them; auto: memory for "
+               "stores up to features.memory_limit_gb; online: no store, the backbone runs on every batch");
+  s.add_float("features.memory_limit_gb", d.memory_limit_gb, "largest store held in memory with features.load: auto",
+              Bounds::positive());
+}
+
 std::array<float, 3> three(const core::Config& c, const std::string& key) {
   const auto& v = c.get_float_list(key);
   if (v.size() != 3)
     throw Error(c.source(key).describe() + ": " + key + ": expected 3 values (R, G, B), got " + std::to_string(v.size()));
   return {static_cast<float>(v[0]), static_cast<float>(v[1]), static_cast<float>(v[2])};
 }
+
 }  // namespace
+
+void add_io_options(core::Schema& s) {
+  s.group("audio", "Audio decoding");
+  s.add_int("audio.sample_rate", AudioOptions{}.sample_rate, "sample rate the models take; files are resampled to it",
+            Bounds::at_least(1000));
+  add_image_options(s);
+  add_feature_options(s);
+}
+
+AudioOptions audio_options(const core::Config& c) {
+  return AudioOptions{static_cast<int>(c.get_int("audio.sample_rate"))};
+}
 
 ImageOptions image_options(const core::Config& c) {
   ImageOptions o;
-  const std::string& policy = c.get_string("image.resize_policy");
-  o.policy = policy == "square" ? ResizePolicy::square
-             : policy == "shorter_side_crop" ? ResizePolicy::shorter_side_crop
-                                             : ResizePolicy::none;
+  o.policy = c.get_choice("image.resize_policy", resize_policies());
   o.resize = static_cast<int>(c.get_int("image.resize"));
   o.crop = static_cast<int>(c.get_int("image.crop"));
   if (o.policy == ResizePolicy::shorter_side_crop && o.crop > o.resize)
@@ -67,7 +88,7 @@ FeatureOptions feature_options(const core::Config& c) {
   FeatureOptions o;
   o.dtype = c.get_string("features.dtype");
   if (c.has("features.dir")) o.dir = c.get_string("features.dir");
-  o.load = c.get_string("features.load");
+  o.load = c.get_choice("features.load", feature_loads());
   o.memory_limit_gb = c.get_float("features.memory_limit_gb");
   return o;
 }
