@@ -178,7 +178,7 @@ TEST_CASE("pooling tower output is unit length and ignores padded frames") {
 
 TEST_CASE("the last layer computes the CLS row alone as the full layer does") {
   torch::manual_seed(2);
-  models::PreNormEncoderLayer layer(128, 2, 0.0);
+  nn::PreNormEncoderLayer layer(128, 2, 0.0);
   auto x = torch::randn({3, 6, 128});                                                      // [B, 1 + T, W]
   auto frame_keep = torch::arange(5).view({1, 5}) < torch::tensor({5, 2, 3}).view({3, 1});  // [B, T]
   auto keep = torch::cat({torch::ones({3, 1}, torch::kBool), frame_keep}, 1).view({3, 1, 1, 6});
@@ -255,12 +255,14 @@ TEST_CASE("sinusoidal positions make the tower see frame order, which me-vgs's t
   models::PoolingTower plain(c);
   plain->eval();
   CHECK(torch::allclose(plain->forward(x), plain->forward(reversed), 1e-5, 1e-6));  // a bag of frames
-  c.positions = "sinusoidal";
+  c.positions = models::Positions::sinusoidal;
   models::PoolingTower ordered(c);
   ordered->eval();
   CHECK_FALSE(torch::allclose(ordered->forward(x), ordered->forward(reversed), 1e-3, 1e-4));
-  c.positions = "bogus";
-  CHECK(test::error_of([&] { c.validate(); }) == "pooling tower: positions must be none or sinusoidal, got bogus");
+  models::Positions parsed{};
+  CHECK(models::position_encodings().parse("sinusoidal", parsed));
+  CHECK(parsed == models::Positions::sinusoidal);
+  CHECK_FALSE(models::position_encodings().parse("bogus", parsed));
 }
 
 TEST_CASE("standardized inputs are the plain tower applied to standardized features, with the statistics as buffers") {

@@ -17,7 +17,7 @@ using Catch::Contains;
 
 namespace {
 
-models::TwoTowerConfig small_config(const std::string& temperature) {
+models::TwoTowerConfig small_config(models::Temperature temperature) {
   models::TwoTowerConfig c;
   c.audio = {24, 128, 1, 32};
   c.image = {40, 128, 1, 32};
@@ -34,7 +34,7 @@ TEST_CASE("two tower on a me-vgs CLIP state dict gives its loss and gradients") 
   io::StateDict state = models::rename_me_vgs_state(io::read_checkpoint(dir.file("state.pt")).tensors);
   CHECK(state.count("audio_tower.layers.0.self_attn.in_proj_weight") == 1);
   CHECK(state.count("image_tower.proj_out.weight") == 1);
-  models::TwoTower model(small_config("fixed"));
+  models::TwoTower model(small_config(models::Temperature::fixed));
   nn::LoadOptions options;
   options.ignored = [](const std::string& name) { return name == "logit_scale"; };  // fixed: not a parameter
   nn::load_state_dict(*model, state, dir.file("state.pt"), "two-tower model", options);
@@ -70,7 +70,7 @@ TEST_CASE("two tower on a me-vgs CLIP state dict gives its loss and gradients") 
 }
 
 TEST_CASE("fixed temperature is 100 with no gradient") {
-  models::TwoTower model(small_config("fixed"));
+  models::TwoTower model(small_config(models::Temperature::fixed));
   at::Tensor scale = model->scale();
   CHECK(scale.dim() == 0);
   CHECK(scale.item<double>() == 100.0);
@@ -83,7 +83,7 @@ TEST_CASE("fixed temperature is 100 with no gradient") {
 }
 
 TEST_CASE("learnable temperature starts at 1 over 0.07 and is clamped at 100") {
-  models::TwoTower model(small_config("learnable"));
+  models::TwoTower model(small_config(models::Temperature::learnable));
   REQUIRE(model->named_parameters().contains("logit_scale"));
   CHECK(model->logit_scale.dim() == 0);
   CHECK(model->scale().item<double>() == Approx(1 / 0.07).epsilon(1e-6));
@@ -111,7 +111,7 @@ TEST_CASE("learnable temperature starts at 1 over 0.07 and is clamped at 100") {
 
 TEST_CASE("two tower embeds each modality with its own tower") {
   torch::manual_seed(4);
-  models::TwoTower model(small_config("fixed"));
+  models::TwoTower model(small_config(models::Temperature::fixed));
   model->eval();
   torch::NoGradGuard no_grad;
   auto audio = torch::randn({2, 5, 24});
@@ -126,12 +126,10 @@ TEST_CASE("two tower embeds each modality with its own tower") {
 
 TEST_CASE("two tower configs that do not fit are refused") {
   auto with = [](const std::function<void(models::TwoTowerConfig&)>& change) {
-    models::TwoTowerConfig c = small_config("fixed");
+    models::TwoTowerConfig c = small_config(models::Temperature::fixed);
     change(c);
     return test::error_of([&] { models::TwoTower model(c); });
   };
-  CHECK(with([](auto& c) { c.temperature = "learned"; }) ==
-        "two-tower model: temperature must be \"fixed\" or \"learnable\", got \"learned\"");
   CHECK_THAT(with([](auto& c) { c.image.embed_dim = 64; }), Contains("the towers must share embed_dim, got audio 32 and image 64"));
   CHECK_THAT(with([](auto& c) { c.fixed_scale = 0; }), Contains("fixed_scale must be positive"));
   CHECK_THAT(with([](auto& c) { c.logit_scale_init = 5; }), Contains("logit_scale_init must lie in [0, ln(max_scale) = 4.60517]"));
@@ -141,7 +139,7 @@ TEST_CASE("two tower configs that do not fit are refused") {
 
 TEST_CASE("the default two tower is the me-vgs md model") {
   models::TwoTower model;
-  CHECK(model->config().temperature == "fixed");
+  CHECK(model->config().temperature == models::Temperature::fixed);
   CHECK(model->scale().item<double>() == 100.0);
   CHECK(models::count_parameters(*model->audio_tower) == 1052928);
   CHECK(models::count_parameters(*model->image_tower) == 1380608);

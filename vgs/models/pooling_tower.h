@@ -13,7 +13,14 @@
 #include <cstdint>
 #include <string>
 
+#include "vgs/core/choices.h"
+#include "vgs/nn/attention.h"
+
 namespace vgs::models {
+
+// Position encoding added to a tower's projected frames (model.positions).
+enum class Positions { none, sinusoidal };
+const core::Choices<Positions>& position_encodings();
 
 struct PoolingTowerConfig {
   int64_t input_dim = 0;  // feature size D of the backbone (768 for WavLM Base+, 2048 for ResNet-50)
@@ -24,7 +31,7 @@ struct PoolingTowerConfig {
   int64_t num_input_layers = 1;  // > 1: the input is [B, L, T, D], mixed by learned softmax weights
   // "none" (me-vgs: backbone features already carry their context) or "sinusoidal" (Vaswani et al.'s
   // fixed table added to the projected frames), for weight-free front ends whose frames do not.
-  std::string positions = "none";
+  Positions positions = Positions::none;
   // Standardise each input dimension with fixed statistics (buffers input_mean, input_inv_std, set
   // from the training features by the trainer and saved with the weights). Raw front ends (log-mel
   // around -5, white-background patches) share one large offset that otherwise makes every item
@@ -35,52 +42,6 @@ struct PoolingTowerConfig {
   void validate() const;
   int64_t heads() const { return width >= 64 ? width / 64 : 1; }
 };
-
-// nn.MultiheadAttention's self-attention parameters under its names: in_proj_weight [3W, W] (q, k, v
-// stacked), in_proj_bias [3W], out_proj.{weight, bias}. Every query (forward): with
-// at::scaled_dot_product_attention, which PyTorch's own MHA calls when need_weights=False. The CLS
-// query alone (forward_cls): the same attention computed in input space, without key and value
-// projections (see pooling_tower.cpp).
-class SelfAttentionImpl : public torch::nn::Module {
- public:
-  SelfAttentionImpl(int64_t width, int64_t heads, double dropout);
-  // x [B, S, W]; keep [B, 1, 1, S] bool (true: a key to attend to) or undefined (all) -> [B, S, W].
-  at::Tensor forward(const at::Tensor& x, const at::Tensor& keep);
-  // The CLS token's query over the keys [CLS, frames]: cls [B, W] or [1, W] (the same for every item),
-  // frames [B, T, W], frame_keep [B, T] bool or undefined -> [B, W].
-  at::Tensor forward_cls(const at::Tensor& cls, const at::Tensor& frames, const at::Tensor& frame_keep);
-
-  at::Tensor in_proj_weight, in_proj_bias;
-  torch::nn::Linear out_proj{nullptr};
-
- private:
-  int64_t width_, heads_;
-  double dropout_;
-};
-TORCH_MODULE(SelfAttention);
-
-// nn.TransformerEncoderLayer(norm_first=True, activation="gelu", batch_first=True):
-//   x = x + dropout1(self_attn(norm1(x)))            (self_attn drops attention weights)
-//   x = x + dropout2(linear2(dropout(gelu(linear1(norm2(x))))))
-class PreNormEncoderLayerImpl : public torch::nn::Module {
- public:
-  PreNormEncoderLayerImpl(int64_t width, int64_t heads, double dropout);
-  // Every row: x [B, S, W], keep [B, 1, 1, S] or undefined -> [B, S, W].
-  at::Tensor forward(const at::Tensor& x, const at::Tensor& keep);
-  // The CLS row alone, all a tower's last layer has to give: each output row depends only on its own
-  // input row outside attention. cls [B, W] or [1, W], frames [B, T, W], frame_keep [B, T] -> [B, W].
-  at::Tensor forward_cls(const at::Tensor& cls, const at::Tensor& frames, const at::Tensor& frame_keep);
-
-  SelfAttention self_attn{nullptr};
-  torch::nn::Linear linear1{nullptr}, linear2{nullptr};
-  torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr};
-
- private:
-  at::Tensor feed_forward(const at::Tensor& h);  // h + dropout2(linear2(dropout(gelu(linear1(norm2(h))))))
-
-  double dropout_;
-};
-TORCH_MODULE(PreNormEncoderLayer);
 
 // Parameters: [input_layer_weights (num_input_layers > 1)], proj_in, class_embedding,
 // layers.<i>.{self_attn, linear1, linear2, norm1, norm2}, ln_out, proj_out (no bias). me-vgs's single

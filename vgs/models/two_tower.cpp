@@ -16,13 +16,16 @@ void require(bool ok, const std::string& message) {
 bool starts_with(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
 }  // namespace
 
+const core::Choices<Temperature>& temperatures() {
+  static const core::Choices<Temperature> choices{{Temperature::fixed, "fixed"}, {Temperature::learnable, "learnable"}};
+  return choices;
+}
+
 void TwoTowerConfig::validate() const {
   audio.validate();
   image.validate();
   require(audio.embed_dim == image.embed_dim,
           log::cat("the towers must share embed_dim, got audio ", audio.embed_dim, " and image ", image.embed_dim));
-  require(temperature == "fixed" || temperature == "learnable",
-          "temperature must be \"fixed\" or \"learnable\", got \"" + temperature + "\"");
   require(fixed_scale > 0, log::cat("fixed_scale must be positive, got ", fixed_scale));
   require(max_scale >= 1, log::cat("max_scale must be at least 1 (the clamp is [0, ln(max_scale)]), got ", max_scale));
   require(logit_scale_init >= 0 && logit_scale_init <= std::log(max_scale),

@@ -18,17 +18,20 @@ namespace vgs::models {
 // gradient ever reaches logit_scale (torch.maximum passes it to the larger side only). The paper
 // recipes therefore use temperature "fixed" at 100. "learnable" is CLIP/open_clip's: exp(logit_scale)
 // from ln(1/0.07), clamped to [0, ln(max_scale)] after each optimizer step.
+enum class Temperature { fixed, learnable };
+const core::Choices<Temperature>& temperatures();  // model.temperature
+
 struct TwoTowerConfig {
   PoolingTowerConfig audio{768};
   PoolingTowerConfig image{2048};
-  std::string temperature = "fixed";  // "fixed" or "learnable"
+  Temperature temperature = Temperature::fixed;
   double fixed_scale = 100.0;
   double logit_scale_init = std::log(1 / 0.07);
   double max_scale = 100.0;
 
   // Throws vgs::Error naming the first inconsistent value (the towers' included).
   void validate() const;
-  bool learnable() const { return temperature == "learnable"; }
+  bool learnable() const { return temperature == Temperature::learnable; }
 };
 
 // Submodules audio_tower and image_tower; parameter logit_scale only when the temperature is learnable.
