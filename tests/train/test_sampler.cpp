@@ -8,7 +8,7 @@
 #include "vgs/train/sampler.h"
 
 using namespace vgs;
-using train::NegativeMode;
+using train::NegativeDraw;
 using train::PairedSampler;
 
 namespace {
@@ -36,19 +36,19 @@ std::string word_of(const std::string& id) { return id.substr(id.find('_') + 1, 
 }  // namespace
 
 TEST_CASE("an epoch visits every training audio once") {
-  PairedSampler sampler(audio(), images(), 11, 0);
+  PairedSampler sampler(audio(), images(), {NegativeDraw::Kind::none, 11}, 0);
   CHECK(sampler.items() == 24);
   CHECK(sampler.steps_per_epoch(10) == 3);
   std::multiset<std::string> seen;
   for (int64_t step = 0; step < 3; ++step)
-    for (const auto& id : sampler.batch(NegativeMode::in_batch, 0, step, 10).audio_ids) seen.insert(id);
+    for (const auto& id : sampler.batch(0, step, 10).audio_ids) seen.insert(id);
   CHECK(seen.size() == 24);
   CHECK(std::set<std::string>(seen.begin(), seen.end()).size() == 24);
 }
 
 TEST_CASE("sampled batches pair the anchor with its word and negatives with other words") {
-  PairedSampler sampler(audio(), images(), 11, 5);
-  auto batch = sampler.batch(NegativeMode::sampled, 2, 1, 4);
+  PairedSampler sampler(audio(), images(), {NegativeDraw::Kind::own, 11}, 5);
+  auto batch = sampler.batch(2, 1, 4);
   REQUIRE(batch.words.size() == 4);
   REQUIRE(batch.audio_ids.size() == 4 * 12);
   REQUIRE(batch.image_ids.size() == 4 * 12);
@@ -64,25 +64,26 @@ TEST_CASE("sampled batches pair the anchor with its word and negatives with othe
 }
 
 TEST_CASE("batches depend only on seed epoch and position") {
-  PairedSampler a(audio(), images(), 11, 9), b(audio(), images(), 11, 9), c(audio(), images(), 11, 10);
-  auto x = a.batch(NegativeMode::sampled, 3, 0, 8);
-  CHECK(x.audio_ids == b.batch(NegativeMode::sampled, 3, 0, 8).audio_ids);
-  CHECK(x.image_ids == b.batch(NegativeMode::sampled, 3, 0, 8).image_ids);
-  CHECK(x.audio_ids != c.batch(NegativeMode::sampled, 3, 0, 8).audio_ids);
-  CHECK(x.audio_ids != a.batch(NegativeMode::sampled, 4, 0, 8).audio_ids);
+  const NegativeDraw own{NegativeDraw::Kind::own, 11};
+  PairedSampler a(audio(), images(), own, 9), b(audio(), images(), own, 9), c(audio(), images(), own, 10);
+  auto x = a.batch(3, 0, 8);
+  CHECK(x.audio_ids == b.batch(3, 0, 8).audio_ids);
+  CHECK(x.image_ids == b.batch(3, 0, 8).image_ids);
+  CHECK(x.audio_ids != c.batch(3, 0, 8).audio_ids);
+  CHECK(x.audio_ids != a.batch(4, 0, 8).audio_ids);
   // Items 4..7 of the epoch draw the same pairs in batches of 4 as in batches of 8.
-  auto halves = a.batch(NegativeMode::sampled, 3, 1, 4);
+  auto halves = a.batch(3, 1, 4);
   CHECK(std::vector<std::string>(x.audio_ids.begin() + 48, x.audio_ids.end()) == halves.audio_ids);
   // Manifest order does not matter.
   auto reversed_audio = audio();
   std::reverse(reversed_audio.begin(), reversed_audio.end());
-  PairedSampler d(reversed_audio, images(), 11, 9);
-  CHECK(d.batch(NegativeMode::sampled, 3, 0, 8).image_ids == x.image_ids);
+  PairedSampler d(reversed_audio, images(), own, 9);
+  CHECK(d.batch(3, 0, 8).image_ids == x.image_ids);
 }
 
 TEST_CASE("shared negatives point at batch items of other words") {
-  PairedSampler sampler(audio(), images(), 5, 1);
-  auto batch = sampler.batch(NegativeMode::shared, 0, 0, 12);
+  PairedSampler sampler(audio(), images(), {NegativeDraw::Kind::batch, 5}, 1);
+  auto batch = sampler.batch(0, 0, 12);
   REQUIRE(batch.audio_ids.size() == 12);
   REQUIRE(batch.negative_images.size() == 12);
   for (size_t i = 0; i < 12; ++i) {
@@ -97,21 +98,23 @@ TEST_CASE("the sampler refuses audio of words without images") {
   few_images.pop_back();
   few_images.pop_back();
   few_images.pop_back();  // no cow images left
-  CHECK_THROWS_WITH(PairedSampler(audio(), few_images, 11, 0), Catch::Contains("the word 'cow', which no training image shows"));
-  CHECK_THROWS_WITH(train::parse_negative_mode("hard"), Catch::Contains("expected sampled, sampled_shared or in_batch"));
+  CHECK_THROWS_WITH(PairedSampler(audio(), few_images, NegativeDraw{}, 0), Catch::Contains("the word 'cow', which no training image shows"));
 }
 
 TEST_CASE("a shared-negative batch of a single word is drawn as a sampled batch instead") {
-  PairedSampler sampler(audio(), images(), 4, 0);
+  PairedSampler sampler(audio(), images(), {NegativeDraw::Kind::batch, 4}, 0);
+  PairedSampler own(audio(), images(), {NegativeDraw::Kind::own, 4}, 0);
   // 24 items in batches of 23: the last batch holds one item, so one word and nothing to share.
   REQUIRE(sampler.steps_per_epoch(23) == 2);
-  auto full = sampler.batch(NegativeMode::shared, 0, 0, 23);
-  CHECK(full.mode == NegativeMode::shared);
-  auto last = sampler.batch(NegativeMode::shared, 0, 1, 23);
-  CHECK(last.mode == NegativeMode::sampled);
+  auto full = sampler.batch(0, 0, 23);
+  CHECK(full.own_negatives == 0);
+  CHECK(full.negative_images.size() == full.words.size());
+  auto last = sampler.batch(0, 1, 23);
+  CHECK(last.own_negatives == 4);
+  CHECK(last.negative_images.empty());
   REQUIRE(last.audio_ids.size() == 1 + 4);
   CHECK(last.negative_images.empty());
   for (size_t k = 1; k < last.image_ids.size(); ++k) CHECK(word_of(last.image_ids[k]) != last.words[0]);
   // The same draw as a sampled batch at that position.
-  CHECK(last.image_ids == sampler.batch(NegativeMode::sampled, 0, 1, 23).image_ids);
+  CHECK(last.image_ids == own.batch(0, 1, 23).image_ids);
 }

@@ -103,4 +103,26 @@ LossOutput infonce_sampled_shared(const at::Tensor& audio, const at::Tensor& ima
   return infonce_sampled(gather_item_rows(audio, negative_audios), gather_item_rows(image, negative_images), scale);
 }
 
+const core::Choices<NegativeMode>& negative_modes() {
+  static const core::Choices<NegativeMode> choices{{NegativeMode::sampled, "sampled"},
+                                                   {NegativeMode::sampled_shared, "sampled_shared"},
+                                                   {NegativeMode::in_batch, "in_batch"}};
+  return choices;
+}
+
+InfoNCE::InfoNCE(NegativeMode mode, int64_t negatives_per_item) : mode_(mode), negatives_per_item_(negatives_per_item) {
+  if (mode != NegativeMode::in_batch && negatives_per_item < 1) throw Error("loss.negatives_per_item must be at least 1");
+}
+
+LossOutput InfoNCE::operator()(const at::Tensor& audio, const at::Tensor& image, const BatchNegatives& negatives,
+                               const at::Tensor& scale) const {
+  if (negatives.images.defined())
+    return infonce_sampled_shared(audio, image, negatives.images, negatives.audios, scale);
+  if (negatives.own_per_item > 0) {
+    const int64_t rows = 1 + negatives.own_per_item;
+    return infonce_sampled(audio.view({-1, rows, audio.size(-1)}), image.view({-1, rows, image.size(-1)}), scale);
+  }
+  return infonce_in_batch(audio, image, scale);
+}
+
 }  // namespace vgs::losses

@@ -6,9 +6,42 @@
 
 #include <ATen/core/Tensor.h>
 
+#include "vgs/core/choices.h"
 #include "vgs/losses/loss.h"
 
 namespace vgs::losses {
+
+// Where an item's negatives come from (loss.negatives), spelled as recipes spell them.
+//   sampled:        me-vgs: each item brings K negative audios and K negative images of its own;
+//   sampled_shared: the same 1-vs-K loss with the K negatives picked among the batch's own items;
+//   in_batch:       CLIP/open_clip: every other item of the batch is a negative.
+enum class NegativeMode { sampled, sampled_shared, in_batch };
+const core::Choices<NegativeMode>& negative_modes();
+
+// The negatives a batch brings besides its B positive pairs: K rows of its own per item (`sampled`:
+// the embeddings hold B x (1 + K) rows, item-major), or [B, K] indices into the batch
+// (`sampled_shared`), or neither (in-batch).
+struct BatchNegatives {
+  int64_t own_per_item = 0;
+  at::Tensor images, audios;  // [B, K] int64 row indices, or undefined
+};
+
+// Bidirectional InfoNCE, built once from the recipe: the negatives mode tells the sampler what to
+// draw, and a batch is scored by what it holds (a sampled_shared batch of a single word has nothing
+// to share and brings its own negatives instead).
+class InfoNCE {
+ public:
+  InfoNCE(NegativeMode mode, int64_t negatives_per_item);
+  NegativeMode mode() const { return mode_; }
+  int64_t negatives_per_item() const { return negatives_per_item_; }
+  // audio, image [rows, E]; scale as below.
+  LossOutput operator()(const at::Tensor& audio, const at::Tensor& image, const BatchNegatives& negatives,
+                        const at::Tensor& scale) const;
+
+ private:
+  NegativeMode mode_;
+  int64_t negatives_per_item_;
+};
 
 // me-vgs CLIP.forward. Item b holds 1 + K pairs; index 0 is the positive pair (anchor audio, positive
 // image), 1..K are sampled negatives. sim1 = anchor audio vs the item's 1 + K images, sim2 = the item's

@@ -9,15 +9,8 @@
 
 namespace vgs::train {
 
-NegativeMode parse_negative_mode(const std::string& name) {
-  if (name == "sampled") return NegativeMode::sampled;
-  if (name == "sampled_shared") return NegativeMode::shared;
-  if (name == "in_batch") return NegativeMode::in_batch;
-  throw Error("loss.negatives: expected sampled, sampled_shared or in_batch, got '" + name + "'");
-}
-
 PairedSampler::PairedSampler(const std::vector<data::AudioItem>& audio, const std::vector<data::ImageItem>& images,
-                             int64_t negatives, uint64_t seed)
+                             NegativeDraw negatives, uint64_t seed)
     : negatives_(negatives), seed_(seed) {
   for (const auto& image : images) images_by_word_[image.label].push_back(image.id);
   for (const auto& item : audio) {
@@ -36,7 +29,8 @@ PairedSampler::PairedSampler(const std::vector<data::AudioItem>& audio, const st
   }
   for (auto& [word, ids] : images_by_word_) std::sort(ids.begin(), ids.end());
   if (words_.size() < 2) throw Error("training needs at least two words to draw negatives from");
-  if (negatives_ < 1) throw Error("loss.negatives_per_item must be at least 1");
+  if (negatives_.kind != NegativeDraw::Kind::none && negatives_.per_item < 1)
+    throw Error("loss.negatives_per_item must be at least 1");
 }
 
 int64_t PairedSampler::steps_per_epoch(int64_t batch_size) const { return (items() + batch_size - 1) / batch_size; }
@@ -66,12 +60,17 @@ std::string PairedSampler::other_word(const std::string& word, std::mt19937_64& 
   return words_[k >= self ? k + 1 : k];
 }
 
-TrainBatch PairedSampler::batch(NegativeMode mode, int64_t epoch, int64_t step, int64_t batch_size) const {
+TrainBatch PairedSampler::batch(int64_t epoch, int64_t step, int64_t batch_size) const {
+  return draw(negatives_.kind, epoch, step, batch_size);
+}
+
+TrainBatch PairedSampler::draw(NegativeDraw::Kind kind, int64_t epoch, int64_t step, int64_t batch_size) const {
   const std::vector<int64_t> order = epoch_order(epoch);
   const int64_t begin = step * batch_size, end = std::min<int64_t>(items(), begin + batch_size);
   if (begin >= end) throw std::logic_error("sampler: step past the end of the epoch");
   TrainBatch batch;
-  batch.mode = mode;
+  const int64_t k = negatives_.per_item;
+  if (kind == NegativeDraw::Kind::own) batch.own_negatives = k;
   for (int64_t position = begin; position < end; ++position) {
     const auto& [audio_id, word] = anchors_[static_cast<size_t>(order[static_cast<size_t>(position)])];
     // One stream per (epoch, position): the same item draws the same pairs whatever the batch size.
@@ -79,36 +78,40 @@ TrainBatch PairedSampler::batch(NegativeMode mode, int64_t epoch, int64_t step, 
     batch.words.push_back(word);
     batch.audio_ids.push_back(audio_id);
     batch.image_ids.push_back(random_image(word, rng));
-    if (mode != NegativeMode::sampled) continue;
+    if (kind != NegativeDraw::Kind::own) continue;
     // Negative images and negative audios are drawn independently, so negative k of each is
     // usually of a different word (as in me-vgs).
-    for (int64_t k = 0; k < negatives_; ++k) batch.image_ids.push_back(random_image(other_word(word, rng), rng));
-    for (int64_t k = 0; k < negatives_; ++k) batch.audio_ids.push_back(random_audio(other_word(word, rng), rng));
+    for (int64_t n = 0; n < k; ++n) batch.image_ids.push_back(random_image(other_word(word, rng), rng));
+    for (int64_t n = 0; n < k; ++n) batch.audio_ids.push_back(random_audio(other_word(word, rng), rng));
   }
-  if (mode == NegativeMode::shared) {
-    // Items of the batch grouped by word; a negative picks another word present in the batch
-    // uniformly, then one of its items, as me-vgs picks a word, then a sample.
-    std::map<std::string, std::vector<int64_t>> items_by_word;
-    for (size_t j = 0; j < batch.words.size(); ++j) items_by_word[batch.words[j]].push_back(static_cast<int64_t>(j));
-    std::vector<std::string> present;
-    for (const auto& entry : items_by_word) present.push_back(entry.first);
-    if (present.size() < 2) return this->batch(NegativeMode::sampled, epoch, step, batch_size);  // nothing to share
-    for (size_t i = 0; i < batch.words.size(); ++i) {
-      std::mt19937_64 rng(core::mix_seed({seed_, 3, static_cast<uint64_t>(epoch), static_cast<uint64_t>(begin) + i}));
-      const size_t self = static_cast<size_t>(std::find(present.begin(), present.end(), batch.words[i]) - present.begin());
-      auto draw = [&] {
-        size_t k = core::uniform_index(rng, present.size() - 1);
-        const auto& candidates = items_by_word[present[k >= self ? k + 1 : k]];
-        return candidates[core::uniform_index(rng, candidates.size())];
-      };
-      std::vector<int64_t> images, audios;
-      for (int64_t k = 0; k < negatives_; ++k) images.push_back(draw());
-      for (int64_t k = 0; k < negatives_; ++k) audios.push_back(draw());
-      batch.negative_images.push_back(std::move(images));
-      batch.negative_audios.push_back(std::move(audios));
-    }
-  }
+  if (kind == NegativeDraw::Kind::batch && !draw_batch_negatives(batch, epoch, begin))
+    return draw(NegativeDraw::Kind::own, epoch, step, batch_size);  // a single word: nothing to share
   return batch;
+}
+
+// Items of the batch grouped by word; a negative picks another word present in the batch uniformly,
+// then one of its items, as me-vgs picks a word, then a sample. False when the batch holds one word.
+bool PairedSampler::draw_batch_negatives(TrainBatch& batch, int64_t epoch, int64_t begin) const {
+  std::map<std::string, std::vector<int64_t>> items_by_word;
+  for (size_t j = 0; j < batch.words.size(); ++j) items_by_word[batch.words[j]].push_back(static_cast<int64_t>(j));
+  std::vector<std::string> present;
+  for (const auto& entry : items_by_word) present.push_back(entry.first);
+  if (present.size() < 2) return false;
+  for (size_t i = 0; i < batch.words.size(); ++i) {
+    std::mt19937_64 rng(core::mix_seed({seed_, 3, static_cast<uint64_t>(epoch), static_cast<uint64_t>(begin) + i}));
+    const size_t self = static_cast<size_t>(std::find(present.begin(), present.end(), batch.words[i]) - present.begin());
+    auto pick = [&] {
+      size_t k = core::uniform_index(rng, present.size() - 1);
+      const auto& candidates = items_by_word[present[k >= self ? k + 1 : k]];
+      return candidates[core::uniform_index(rng, candidates.size())];
+    };
+    std::vector<int64_t> images, audios;
+    for (int64_t k = 0; k < negatives_.per_item; ++k) images.push_back(pick());
+    for (int64_t k = 0; k < negatives_.per_item; ++k) audios.push_back(pick());
+    batch.negative_images.push_back(std::move(images));
+    batch.negative_audios.push_back(std::move(audios));
+  }
+  return true;
 }
 
 }  // namespace vgs::train

@@ -18,22 +18,27 @@
 
 namespace vgs::train {
 
-// What one step embeds. `sampled`: for item i, rows i*(1+K) .. i*(1+K)+K of audio_ids and
-// image_ids are (anchor, positive) then K negative audios and K negative images. `shared` and
-// `in_batch`: one audio and one image per item; for `shared`, negative_items[i] lists K other
-// items of the batch (of other words) whose audio and image serve as item i's negatives.
-enum class NegativeMode { sampled, shared, in_batch };
-NegativeMode parse_negative_mode(const std::string& name);  // sampled | sampled_shared | in_batch
+// Which negatives a batch carries (the loss asks for them: losses::InfoNCE::mode).
+//   none:  one audio and one image per item (in-batch negatives);
+//   own:   each item draws K negative audios and K negative images of its own (me-vgs);
+//   batch: each item names K other items of the batch, of other words, as its negatives.
+struct NegativeDraw {
+  enum class Kind { none, own, batch };
+  Kind kind = Kind::own;
+  int64_t per_item = 11;
+};
 
+// What one step embeds. With own negatives, rows i*(1+K) .. i*(1+K)+K of audio_ids and image_ids are
+// item i's (anchor, positive) then its K negative audios and K negative images (own_negatives = K).
+// Otherwise one audio and one image per item; with batch negatives, negative_items lists K other
+// items of the batch per item whose audio and image serve as its negatives.
 struct TrainBatch {
-  // The mode the batch was drawn in: a shared-negative batch that holds a single word (a last batch
-  // of one item, say) has no negatives to share and is drawn as `sampled` instead.
-  NegativeMode mode = NegativeMode::sampled;
   std::vector<std::string> audio_ids;
   std::vector<std::string> image_ids;
   std::vector<std::string> words;                      // per item
-  std::vector<std::vector<int64_t>> negative_audios;   // shared: [B][K] item indices
-  std::vector<std::vector<int64_t>> negative_images;   // shared: [B][K] item indices
+  int64_t own_negatives = 0;                           // K when each item carries its own negatives
+  std::vector<std::vector<int64_t>> negative_audios;   // batch negatives: [B][K] item indices
+  std::vector<std::vector<int64_t>> negative_images;   // batch negatives: [B][K] item indices
 };
 
 class PairedSampler {
@@ -41,22 +46,26 @@ class PairedSampler {
   // Words are the labels of the audio items that also have training images; an audio item whose
   // word has no image is an error naming it (the recipe pairs the wrong manifests).
   PairedSampler(const std::vector<data::AudioItem>& audio, const std::vector<data::ImageItem>& images,
-                int64_t negatives, uint64_t seed);
+                NegativeDraw negatives, uint64_t seed);
 
   int64_t items() const { return static_cast<int64_t>(anchors_.size()); }
   int64_t steps_per_epoch(int64_t batch_size) const;  // the last partial batch is kept
-  TrainBatch batch(NegativeMode mode, int64_t epoch, int64_t step, int64_t batch_size) const;
+  // A batch whose items draw no batch negatives (one word only) draws its own instead: there is
+  // nothing to share.
+  TrainBatch batch(int64_t epoch, int64_t step, int64_t batch_size) const;
 
  private:
   std::vector<int64_t> epoch_order(int64_t epoch) const;
   const std::string& random_image(const std::string& word, std::mt19937_64& rng) const;
   const std::string& random_audio(const std::string& word, std::mt19937_64& rng) const;
   std::string other_word(const std::string& word, std::mt19937_64& rng) const;
+  TrainBatch draw(NegativeDraw::Kind kind, int64_t epoch, int64_t step, int64_t batch_size) const;
+  bool draw_batch_negatives(TrainBatch& batch, int64_t epoch, int64_t begin) const;
 
   std::vector<std::pair<std::string, std::string>> anchors_;  // (audio id, word), sorted by id
   std::vector<std::string> words_;                              // sorted
   std::map<std::string, std::vector<std::string>> audio_by_word_, images_by_word_;
-  int64_t negatives_;
+  NegativeDraw negatives_;
   uint64_t seed_;
 };
 
