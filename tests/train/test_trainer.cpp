@@ -17,6 +17,7 @@
 #include "vgs/io/safetensors.h"
 #include "vgs/recipe/recipe.h"
 #include "vgs/train/feature_bank.h"
+#include "vgs/train/tasks.h"
 #include "vgs/train/trainer.h"
 
 using namespace vgs;
@@ -45,7 +46,7 @@ std::string write_recipe(const test::TempDir& dir, const std::string& run) {
 
 train::TrainResult run_training(const std::string& recipe_path, bool resume, const std::vector<std::string>& overrides = {}) {
   core::Config config = recipe::load(recipe_path, overrides);
-  train::Trainer trainer(train::train_options(config), config.dump());
+  train::Trainer trainer(train::trainer_options(config), train::make_task(config), config.dump());
   return trainer.run(resume);
 }
 
@@ -192,7 +193,7 @@ TEST_CASE("features computed online equal the cached ones, and training runs on 
   e.dtype = "float32";
   e.features_dir = dir.file("features");
   train::FeatureBank cached(train::cached_feature_store(e, e.backbone, {}, e.manifest));
-  auto online = train::open_feature_bank(e, e.backbone, {}, e.manifest, "online", 8);
+  auto online = train::open_feature_bank(e, e.backbone, {}, e.manifest, io::FeatureOptions{"float32", "", io::FeatureLoad::online});
   CHECK_FALSE(online->in_memory());
   const std::vector<std::string> ids{"en_dog_train_001", "en_car_train_003", "en_cat_train_002"};
   auto [a, a_lengths] = cached.collate(ids);

@@ -17,6 +17,22 @@ void add_recipe_arguments(CLI::App& app, RecipeArguments& args) {
   app.add_flag("--help-config", args.help_config, "list every recipe key with its default and exit");
 }
 
+void FlagOverrides::add(CLI::App& app, const std::string& flag, const std::string& key, const std::string& help,
+                        Translate translate) {
+  flags_.push_back({key, std::move(translate), std::make_unique<std::string>()});
+  app.add_option(flag, *flags_.back().value, help + " (" + key + ")");
+}
+
+std::vector<std::string> FlagOverrides::overrides(const std::vector<std::string>& set) const {
+  std::vector<std::string> out;
+  for (const auto& flag : flags_) {
+    if (flag.value->empty()) continue;
+    out.push_back(flag.translate ? flag.translate(*flag.value) : flag.key + "=" + *flag.value);
+  }
+  out.insert(out.end(), set.begin(), set.end());
+  return out;
+}
+
 void add_log_level_argument(CLI::App& app, std::string& level) {
   app.add_option("--log-level", level, "trace, debug, info, warn, error or off")->capture_default_str();
 }

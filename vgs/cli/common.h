@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,26 @@ struct RecipeArguments {
 };
 
 void add_recipe_arguments(CLI::App& app, RecipeArguments& args);
+
+// Command-line flags that are shorthands for recipe keys (vgs-eval --out is eval.out), so that a
+// recipe and a command line mix freely: each flag given becomes one override.
+class FlagOverrides {
+ public:
+  using Translate = std::function<std::string(const std::string& value)>;  // value -> "key=value"
+  // --flag VALUE means `key`=VALUE (or what `translate` makes of VALUE).
+  void add(CLI::App& app, const std::string& flag, const std::string& key, const std::string& help,
+           Translate translate = nullptr);
+  // An override per flag given, in the order the flags were declared, then `set` (--set wins).
+  std::vector<std::string> overrides(const std::vector<std::string>& set) const;
+
+ private:
+  struct Flag {
+    std::string key;
+    Translate translate;
+    std::unique_ptr<std::string> value;
+  };
+  std::vector<Flag> flags_;
+};
 void add_log_level_argument(CLI::App& app, std::string& level);
 
 // Handles --help-config (prints the schema) and --dump-config (prints the resolved recipe).

@@ -11,30 +11,23 @@
 int main(int argc, char** argv) {
   CLI::App app{"Extract frozen-backbone features into a feature store", "vgs-extract"};
   vgs::cli::RecipeArguments args;
-  std::string log_level = "info", backbone, weights, manifest, layers, output, dump;
+  vgs::cli::FlagOverrides flags;
+  std::string log_level = "info", dump;
   std::vector<std::string> inputs;
   vgs::cli::add_recipe_arguments(app, args);
   vgs::cli::add_log_level_argument(app, log_level);
-  app.add_option("--backbone", backbone, "backbone name (extract.backbone)");
-  app.add_option("--weights", weights, "weights file (extract.weights)");
-  app.add_option("--manifest", manifest, "manifest to extract (extract.manifest)");
-  app.add_option("--layers", layers, "layers to store: 12, [6,12] or all (extract.layers)");
-  app.add_option("--output", output, "feature store to write (extract.output)");
+  flags.add(app, "--backbone", "extract.backbone", "backbone name");
+  flags.add(app, "--weights", "extract.weights", "weights file");
+  flags.add(app, "--manifest", "extract.manifest", "manifest to extract");
+  flags.add(app, "--layers", "extract.layers", "layers to store: 12, [6,12] or all", [](const std::string& layers) {
+    return layers == "all" ? std::string("extract.all_layers=true") : "extract.layers=" + layers;
+  });
+  flags.add(app, "--output", "extract.output", "feature store to write");
   app.add_option("--dump-hidden-states", dump, "write every hidden state of the --input files to this HDF5 file");
   app.add_option("--input", inputs, "audio or image files for --dump-hidden-states");
   return vgs::cli::run_program(app, argc, argv, log_level, [&] {
     if (vgs::cli::handle_config_requests(args, nullptr)) return 0;
-    // The flags are shorthands for recipe keys, so that a recipe and a command line mix freely.
-    std::vector<std::string> overrides;
-    if (!backbone.empty()) overrides.push_back("extract.backbone=" + backbone);
-    if (!weights.empty()) overrides.push_back("extract.weights=" + weights);
-    if (!manifest.empty()) overrides.push_back("extract.manifest=" + manifest);
-    if (!output.empty()) overrides.push_back("extract.output=" + output);
-    if (layers == "all") overrides.push_back("extract.all_layers=true");
-    else if (!layers.empty()) overrides.push_back("extract.layers=" + layers);
-    overrides.insert(overrides.end(), args.overrides.begin(), args.overrides.end());
-    vgs::core::Config config = args.recipe.empty() ? vgs::core::Config::from_overrides(vgs::recipe::schema(), overrides)
-                                                   : vgs::recipe::load(args.recipe, overrides);
+    vgs::core::Config config = vgs::recipe::load(args.recipe, flags.overrides(args.overrides));
     if (vgs::cli::handle_config_requests(args, &config)) return 0;
     if (!dump.empty()) {
       vgs::backbones::dump_hidden_states(vgs::backbones::backbone_request(config), inputs, dump,

@@ -5,6 +5,7 @@
 
 #include "vgs/cli/common.h"
 #include "vgs/recipe/recipe.h"
+#include "vgs/train/tasks.h"
 #include "vgs/train/trainer.h"
 
 int main(int argc, char** argv) {
@@ -22,7 +23,7 @@ int main(int argc, char** argv) {
     if (!resume.empty()) overrides.push_back("run.dir=" + resume);
     vgs::core::Config config = vgs::recipe::load(recipe, overrides);
     if (vgs::cli::handle_config_requests(args, &config)) return 0;
-    vgs::train::Trainer trainer(vgs::train::train_options(config), config.dump());
+    vgs::train::Trainer trainer(vgs::train::trainer_options(config), vgs::train::make_task(config), config.dump());
     vgs::train::TrainResult result = trainer.run(!resume.empty());
     if (!result.finished) {
       std::cout << "stopped at step " << result.steps << "; continue with: vgs-train --resume " << result.run_dir << "\n";

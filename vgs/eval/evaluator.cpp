@@ -18,9 +18,11 @@
 #include "vgs/metrics/retrieval.h"
 #include "vgs/metrics/translation.h"
 #include "vgs/models/two_tower.h"
+#include "vgs/nn/device.h"
 #include "vgs/train/checkpoint.h"
 #include "vgs/train/feature_bank.h"
-#include "vgs/train/trainer.h"
+#include "vgs/train/run.h"
+#include "vgs/train/two_tower_task.h"
 #include "vgs/train/trial_scoring.h"
 
 namespace fs = std::filesystem;
@@ -36,15 +38,6 @@ bool wants(const EvalOptions& o, const std::string& task) {
 bool is_novel(const std::string& word) {
   const data::Word* w = data::find_word(word);
   return w && w->kind == data::WordKind::novel;
-}
-
-// The checkpoint folder to evaluate: RUN/checkpoints/best or /last, resolved to its step folder.
-std::string checkpoint_folder(const std::string& run_dir, const std::string& which) {
-  fs::path link = fs::path(run_dir) / "checkpoints" / which;
-  if (!fs::exists(link))
-    throw Error(run_dir + ": no '" + which + "' checkpoint in " + (fs::path(run_dir) / "checkpoints").string() +
-                (which == "best" ? " (a run without validation has none: use --checkpoint last)" : " (not a vgs-train run?)"));
-  return train::step_folder(link.string());
 }
 
 // Up to `k` items per key, drawn without replacement by a seeded shuffle of the id-sorted items, so
@@ -95,30 +88,16 @@ at::Tensor mean_pooled_features(const train::FeatureBank& bank, const std::vecto
   return torch::cat(parts).to(at::kFloat);
 }
 
-struct TestData {
-  std::vector<data::AudioItem> audio;
-  std::vector<data::ImageItem> images;
-  std::unique_ptr<train::FeatureBank> audio_features, image_features;
-};
-
-TestData load_test_data(const train::TrainOptions& run) {
-  if (run.test.audio_manifest.empty() || run.test.image_manifest.empty())
-    throw Error("the run's config sets no splits.test_audio / splits.test_images: nothing to evaluate on");
-  for (const auto& [path, key] : {std::pair{run.test.audio_manifest, "splits.test_audio"}, {run.test.image_manifest, "splits.test_images"}})
-    if (!fs::exists(path)) throw Error(std::string(key) + ": " + path + " does not exist (docs/data.md prepares it)");
-  TestData d;
-  for (auto& item : data::read_audio_manifest(run.test.audio_manifest))
-    if (std::find(run.languages.begin(), run.languages.end(), item.lang) != run.languages.end()) d.audio.push_back(item);
-  d.images = data::read_image_manifest(run.test.image_manifest);
-  d.audio_features = train::open_feature_bank(run.extraction, run.audio_backbone, run.audio_layers,
-      run.test.audio_manifest, run.feature_load, run.feature_memory_limit_gb);
-  d.image_features = train::open_feature_bank(run.extraction, run.image_backbone, run.image_layers,
-      run.test.image_manifest, run.feature_load, run.feature_memory_limit_gb);
-  return d;
+// The test split's items and features; the trial lists are read by score_trial_lists (eval.trials
+// may replace the run's).
+train::SplitData load_test_data(const train::TwoTowerOptions& run) {
+  train::Split test = run.test;
+  test.trials.clear();
+  return train::load_split(run, test, "test");
 }
 
 // Two-way trials grouped by (test, language): "familiar/en", "me/fr".
-void score_trial_lists(RunEvaluation& r, const std::vector<std::string>& paths, const TestData& d,
+void score_trial_lists(RunEvaluation& r, const std::vector<std::string>& paths, const train::SplitData& d,
                        models::TwoTowerImpl& model, const EvalOptions& o, const c10::Device& device) {
   for (const auto& path : paths) {
     auto trials = data::read_trials(path);
@@ -201,23 +180,17 @@ void geometry(RunEvaluation& r) {
 
 }  // namespace
 
-RunEvaluation evaluate_run(const std::string& run_dir, train::TrainOptions run, const EvalOptions& o) {
+RunEvaluation evaluate_run(const std::string& run_dir, train::TwoTowerOptions run, const EvalOptions& o) {
   RunEvaluation r;
   r.run_dir = run_dir;
   r.run_name = run.run_name;
   r.seed = static_cast<int64_t>(run.seed);
   r.languages = run.languages;
-  r.checkpoint = checkpoint_folder(run_dir, o.checkpoint);
+  r.checkpoint = train::RunFolder::open(run_dir).checkpoint_for_evaluation(o.checkpoint);
   train::use_toy_world(run);
-  TestData d = load_test_data(run);
-  const c10::Device device = o.device == "cuda" || (o.device == "auto" && torch::cuda::is_available())
-                                 ? c10::Device(c10::kCUDA) : c10::Device(c10::kCPU);
-
-  run.model.audio.input_dim = d.audio_features->dim();
-  run.model.audio.num_input_layers = d.audio_features->layers();
-  run.model.image.input_dim = d.image_features->dim();
-  run.model.image.num_input_layers = d.image_features->layers();
-  models::TwoTower model(run.model);
+  train::SplitData d = load_test_data(run);
+  const c10::Device device = nn::resolve_device(o.device, "eval.device");
+  models::TwoTower model(train::fit_inputs(run.model, d));
   train::load_model_weights(r.checkpoint, *model);
   model->to(device);
   model->eval();

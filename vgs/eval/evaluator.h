@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "vgs/eval/options.h"
+#include "vgs/train/two_tower_options.h"
 #include "vgs/train/options.h"
 
 namespace vgs::eval {
@@ -34,6 +35,6 @@ struct RunEvaluation {
 
 // `run` is the run's own config (RUN/config.yaml) in typed form. vgs::Error naming the file or key
 // for a missing checkpoint, missing test data or a trial list that does not fit the test manifests.
-RunEvaluation evaluate_run(const std::string& run_dir, train::TrainOptions run, const EvalOptions& options);
+RunEvaluation evaluate_run(const std::string& run_dir, train::TwoTowerOptions run, const EvalOptions& options);
 
 }  // namespace vgs::eval

@@ -14,6 +14,7 @@
 #include "vgs/core/fs.h"
 #include "vgs/core/log.h"
 #include "vgs/io/safetensors.h"
+#include "vgs/train/run.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -88,10 +89,10 @@ void remove_old_checkpoints(const fs::path& folder, int64_t keep) {
 
 }  // namespace
 
-std::string save_checkpoint(const std::string& run_dir, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
+std::string save_checkpoint(const RunFolder& run, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
                             const TrainingProgress& p, const std::string& config_yaml, bool is_best, int64_t keep) {
   torch::NoGradGuard no_grad;
-  fs::path folder = fs::path(run_dir) / "checkpoints";
+  fs::path folder = run.checkpoints();
   fs::create_directories(folder);
   char name[32];
   std::snprintf(name, sizeof name, "step-%08lld", static_cast<long long>(p.global_step));
@@ -136,11 +137,6 @@ std::string save_checkpoint(const std::string& run_dir, torch::nn::Module& model
   return final_dir.string();
 }
 
-std::string last_checkpoint(const std::string& run_dir) {
-  fs::path last = fs::path(run_dir) / "checkpoints" / "last";
-  return fs::exists(last) ? last.string() : "";
-}
-
 namespace {
 // Copies the checkpoint's weights into the model's parameters (calling `also` on each) and buffers;
 // vgs::Error for a missing tensor or another shape.
@@ -162,11 +158,6 @@ void copy_weights(const std::string& dir, const io::Checkpoint& weights, torch::
 void load_model_weights(const std::string& dir, torch::nn::Module& model) {
   torch::NoGradGuard no_grad;
   copy_weights(dir, io::read_safetensors((fs::path(dir) / "model.safetensors").string()), model, nullptr);
-}
-
-std::string step_folder(const std::string& checkpoint) {
-  const fs::path link(checkpoint);
-  return fs::is_symlink(link) ? (link.parent_path() / fs::read_symlink(link)).string() : checkpoint;
 }
 
 TrainingProgress load_checkpoint(const std::string& dir, torch::nn::Module& model, torch::optim::Optimizer& optimizer) {

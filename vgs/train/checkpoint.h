@@ -14,6 +14,8 @@
 
 namespace vgs::train {
 
+class RunFolder;
+
 struct TrainingProgress {
   int64_t epoch = 0;           // epoch to run next (or in progress)
   int64_t step_in_epoch = 0;   // steps of that epoch already done
@@ -24,9 +26,9 @@ struct TrainingProgress {
   std::map<std::string, double> metrics;  // latest validation metrics
 };
 
-// Saves into <run_dir>/checkpoints/step-<global_step>; points `last` at it, and `best` when
+// Saves into RUN/checkpoints/step-<global_step>; points `last` at it, and `best` when
 // `is_best`. Returns the folder.
-std::string save_checkpoint(const std::string& run_dir, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
+std::string save_checkpoint(const RunFolder& run, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
                             const TrainingProgress& progress, const std::string& config_yaml, bool is_best,
                             int64_t keep);
 
@@ -38,10 +40,5 @@ TrainingProgress load_checkpoint(const std::string& checkpoint_dir, torch::nn::M
 // Only the model's weights of a checkpoint folder (evaluation); vgs::Error as load_checkpoint.
 void load_model_weights(const std::string& checkpoint_dir, torch::nn::Module& model);
 
-std::string last_checkpoint(const std::string& run_dir);  // "" when there is none
-
-// The step folder a `last` or `best` link points at (the path itself when it is not a link), so that
-// messages and reports name the checkpoint that stays, not the link that moves.
-std::string step_folder(const std::string& checkpoint);
 
 }  // namespace vgs::train

@@ -22,7 +22,7 @@ std::string cached_feature_store(const backbones::ExtractionOptions& defaults, c
   return backbones::run_extraction(e).output;
 }
 
-FeatureBank::FeatureBank(const std::string& store_path, const std::string& load, double memory_limit_gb)
+FeatureBank::FeatureBank(const std::string& store_path, io::FeatureLoad load, double memory_limit_gb)
     : path_(store_path) {
   auto store = std::make_unique<io::FeatureStore>(store_path);
   if (store->size() == 0) throw Error(store_path + ": the feature store is empty");
@@ -30,7 +30,7 @@ FeatureBank::FeatureBank(const std::string& store_path, const std::string& load,
   const at::Tensor first = store->read(store->ids().front());
   dim_ = first.size(-1);
   layers_ = first.dim() == 3 ? first.size(0) : 1;
-  if (load == "memory" || (load == "auto" && gigabytes <= memory_limit_gb)) {
+  if (load == io::FeatureLoad::memory || (load == io::FeatureLoad::automatic && gigabytes <= memory_limit_gb)) {
     for (const auto& id : store->ids()) features_[id] = store->read(id);
   } else {
     log::info("[features] ", store_path, " (", gigabytes, " GB): items read from the file as batches need them");
@@ -48,9 +48,10 @@ FeatureBank::FeatureBank(std::unique_ptr<backbones::OnlineFeatures> online) : on
 std::unique_ptr<FeatureBank> open_feature_bank(const backbones::ExtractionOptions& defaults,
                                                const backbones::BackboneRequest& backbone,
                                                const std::vector<int64_t>& layers, const std::string& manifest,
-                                               const std::string& load, double memory_limit_gb) {
-  if (load != "online")
-    return std::make_unique<FeatureBank>(cached_feature_store(defaults, backbone, layers, manifest), load, memory_limit_gb);
+                                               const io::FeatureOptions& features) {
+  if (features.load != io::FeatureLoad::online)
+    return std::make_unique<FeatureBank>(cached_feature_store(defaults, backbone, layers, manifest), features.load,
+                                         features.memory_limit_gb);
   backbones::ExtractionOptions e = defaults;
   e.backbone = backbone;
   e.layers = layers;

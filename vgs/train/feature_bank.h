@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "vgs/io/options.h"
+
 namespace vgs::io {
 class FeatureStore;
 }  // namespace vgs::io
@@ -30,18 +32,19 @@ std::string cached_feature_store(const backbones::ExtractionOptions& defaults, c
                                  const std::vector<int64_t>& layers, const std::string& manifest);
 
 class FeatureBank;
-// The features of a manifest as features.load says: "online" computes them when needed; otherwise
-// the cached store (extracted on first use) held in memory ("memory"), read from the file ("disk"),
-// or either by its size ("auto").
+// The features of a manifest as features.load says: online computes them when needed; otherwise
+// the cached store (extracted on first use) held in memory, read from the file (disk), or either by
+// its size (auto).
 std::unique_ptr<FeatureBank> open_feature_bank(const backbones::ExtractionOptions& defaults,
                                                const backbones::BackboneRequest& backbone,
                                                const std::vector<int64_t>& layers, const std::string& manifest,
-                                               const std::string& load, double memory_limit_gb);
+                                               const io::FeatureOptions& features);
 
 class FeatureBank {
  public:
-  // load: "memory", "disk", or "auto" (memory when the file is at most memory_limit_gb).
-  explicit FeatureBank(const std::string& store_path, const std::string& load = "memory", double memory_limit_gb = 8);
+  // load: memory, disk, or automatic (memory when the file is at most memory_limit_gb).
+  explicit FeatureBank(const std::string& store_path, io::FeatureLoad load = io::FeatureLoad::memory,
+                       double memory_limit_gb = 8);
   // Features computed by the backbone when a batch needs them.
   explicit FeatureBank(std::unique_ptr<backbones::OnlineFeatures> online);
   ~FeatureBank();

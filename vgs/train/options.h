@@ -1,14 +1,12 @@
-// The recipe keys of training (model.*, loss.*, train.*, the data splits and backbones) and their
-// typed form.
+// The recipe keys of the training loop (train.*, debug.*) and their typed form: what the trainer
+// needs whatever model family it trains (the family's own keys are its task's: two_tower_options.h).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
-#include "vgs/backbones/extraction.h"
-#include "vgs/backbones/registry.h"
-#include "vgs/models/two_tower.h"
-#include "vgs/train/sampler.h"
+#include "vgs/core/choices.h"
 #include "vgs/train/schedule.h"
 
 namespace vgs::core {
@@ -18,42 +16,29 @@ class Config;
 
 namespace vgs::train {
 
-void add_train_options(core::Schema& schema);
+// adam: L2 weight decay added to the gradient (me-vgs); adamw: decoupled weight decay.
+enum class OptimizerKind { adam, adamw };
+const core::Choices<OptimizerKind>& optimizer_kinds();
 
-struct Split {
-  std::string audio_manifest, image_manifest;
-  std::vector<std::string> trials;  // trial lists evaluated on this split
-};
-
-struct TrainOptions {
-  std::string run_dir, run_name;
+struct TrainerOptions {
+  std::string run_dir, run_name = "run";
   uint64_t seed = 0;
-  std::string toy_world;  // when set: generated there if missing, and its manifests used
-  std::vector<std::string> languages;
-  Split train, valid, test;
-  backbones::BackboneRequest audio_backbone, image_backbone;
-  std::vector<int64_t> audio_layers, image_layers;
-  backbones::ExtractionOptions extraction;
-  std::string feature_load = "auto";    // features.load
-  double feature_memory_limit_gb = 8;  // features.memory_limit_gb  // image/audio decoding, dtype, threads, device for caching features
-  models::TwoTowerConfig model;
-  NegativeMode negatives = NegativeMode::sampled;
-  int64_t negatives_per_item = 11;
   int64_t epochs = 24, batch_size = 60;
-  std::string optimizer = "adam";
+  OptimizerKind optimizer = OptimizerKind::adam;
   Schedule schedule;  // warmup/total steps filled in once the data size is known
   double warmup_epochs = 4, weight_decay = 5e-7, grad_clip = 0;
   int64_t max_bad_steps = 5, keep_checkpoints = 5, log_every = 10, threads = 0;
   int64_t checkpoint_every_steps = 0;  // 0: at the end of each epoch only
   std::string select_metric = "valid/loss";
   bool test_every_epoch = true;  // test trials scored after every epoch too (curves only)
-  std::string device = "auto";
+  std::string device = "auto";   // auto, cpu, cuda or cuda:N
   // Fault injection for the crash-recovery tests (debug.*): never set in a real recipe.
   int64_t debug_kill_at_step = 0;            // SIGKILL the process after this global step
   int64_t debug_term_at_step = 0;            // SIGTERM it (the handler checkpoints and stops)
   std::vector<int64_t> debug_nan_at_steps;   // make the loss NaN at these global steps
 };
 
-TrainOptions train_options(const core::Config& config);
+void add_trainer_options(core::Schema& schema);
+TrainerOptions trainer_options(const core::Config& config);
 
 }  // namespace vgs::train

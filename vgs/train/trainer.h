@@ -1,79 +1,75 @@
-// The two-tower trainer: data and cached features, model, optimizer and schedule, the loop with
-// validation, checkpoints, logs (metrics.jsonl, TensorBoard) and signal handling. The loop reads
-// like a table of contents; the details live in the named methods.
+// The trainer: one loop for every model family. It owns the optimizer, the schedule, the run folder,
+// checkpoints and resume; the model family comes in as a Task (task.h), and logging, TensorBoard,
+// checkpoint policy, progress, stop signals and fault injection hang on hooks (hooks.h). run() reads
+// as the phases: start or resume, then epochs of steps, each ended by validation, then finish.
 #pragma once
 
 #include <torch/optim/optimizer.h>
 
-#include <atomic>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "vgs/data/manifest.h"
-#include "vgs/data/trials.h"
-#include "vgs/io/metrics_log.h"
-#include "vgs/io/tensorboard.h"
-#include "vgs/losses/loss.h"
-#include "vgs/models/two_tower.h"
 #include "vgs/train/checkpoint.h"
-#include "vgs/train/feature_bank.h"
+#include "vgs/train/hooks.h"
 #include "vgs/train/options.h"
-#include "vgs/train/sampler.h"
+#include "vgs/train/run.h"
+#include "vgs/train/task.h"
 
 namespace vgs::train {
 
-// Set by SIGTERM / SIGUSR1 (what Slurm sends before a time limit): checkpoint, then stop.
-std::atomic<bool>& stop_requested();
-void install_stop_signals();
-
-// When splits.toy_world is set: makes the toy world there if missing and fills the splits the recipe
-// leaves unset with its manifests and trial lists (evaluation reads a run's data the same way).
-void use_toy_world(TrainOptions& options);
-
-struct TrainResult {
-  std::string run_dir;
-  bool finished = false;                  // false: stopped by a signal (resume with --resume)
-  std::map<std::string, double> valid;    // last validation metrics
-  std::map<std::string, double> test;     // test accuracies, at the best checkpoint
-  int64_t steps = 0, skipped_steps = 0;
-  double items_per_second = 0;
-};
-
 class Trainer {
  public:
-  Trainer(TrainOptions options, std::string config_yaml);
+  // The standard hooks (hooks.h: standard_hooks) are attached; add_hook appends more.
+  Trainer(TrainerOptions options, std::unique_ptr<Task> task, std::string config_yaml);
   ~Trainer();
+  void add_hook(std::unique_ptr<TrainerHook> hook);
+
   // Runs (or, when `resume`, continues) the training; vgs::Error on bad data or a diverged run.
   TrainResult run(bool resume);
 
- private:
-  struct SplitData;
-  void prepare_data();
-  std::unique_ptr<SplitData> load_split(const Split& split, const std::string& name);
-  void build_model();
-  double train_step(const TrainBatch& batch);
-  std::map<std::string, double> validate();
-  std::map<std::string, double> score(const SplitData& split, const std::string& prefix);
-  void save(bool is_best);
-  TrainResult finished_result() const;
-  bool better(double metric) const;
-  losses::LossOutput batch_loss(const TrainBatch& batch, const SplitData& split);
+  // What hooks read and ask for.
+  const TrainerOptions& options() const { return o_; }
+  const TrainingProgress& progress() const { return progress_; }
+  const RunFolder& run_folder() const { return run_; }
+  Task& task() { return *task_; }
+  int64_t steps_per_epoch() const { return steps_per_epoch_; }
+  double items_per_second() const;  // over the steps of this process
+  void save_checkpoint(bool is_best);
+  void request_stop() { stop_ = true; }  // the loop stops after the current step
 
-  TrainOptions o_;
+ private:
+  // The phases.
+  void start(bool resume);
+  bool run_epoch();  // false when a stop was requested
+  StepReport step();
+  void end_epoch();
+  TrainResult finish();
+  TrainResult stopped();
+  TrainResult finished_result() const;
+
+  void build_optimizer();
+  double optimize(losses::LossOutput& loss);
+  bool better(double metric) const;
+  template <typename Call>
+  void each_hook(Call call) {
+    for (auto& hook : hooks_) call(*hook);
+  }
+
+  TrainerOptions o_;
+  std::unique_ptr<Task> task_;
   std::string config_yaml_;
+  RunFolder run_;
   c10::Device device_{c10::kCPU};
-  std::unique_ptr<SplitData> train_, valid_, test_;
-  std::unique_ptr<PairedSampler> sampler_, valid_sampler_;
-  models::TwoTower model_{nullptr};
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  std::vector<std::unique_ptr<TrainerHook>> hooks_;
   TrainingProgress progress_;
-  std::unique_ptr<io::MetricsLog> metrics_;
-  std::unique_ptr<io::TensorBoardWriter> tensorboard_;
-  int64_t steps_per_epoch_ = 0;
-  int64_t consecutive_bad_ = 0;
-  double data_seconds_ = 0;  // batch sampling and feature collation since the last log line
+  int64_t steps_per_epoch_ = 0, consecutive_bad_ = 0;
+  double epoch_loss_ = 0;
+  int64_t epoch_loss_steps_ = 0;
+  int64_t items_done_ = 0;
+  double step_seconds_ = 0;
+  bool stop_ = false;
 };
 
 }  // namespace vgs::train

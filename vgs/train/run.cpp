@@ -1,0 +1,125 @@
+// Run folders and splits (see run.h).
+#include "vgs/train/run.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "vgs/core/error.h"
+#include "vgs/core/log.h"
+#include "vgs/core/strings.h"
+#include "vgs/data/toy_world.h"
+
+namespace fs = std::filesystem;
+
+namespace vgs::train {
+
+RunFolder RunFolder::open(const std::string& dir) {
+  RunFolder run(dir);
+  if (!fs::exists(run.config())) throw Error(dir + ": not a vgs-train run folder (it has no config.yaml)");
+  return run;
+}
+
+std::string RunFolder::config() const { return (fs::path(dir_) / "config.yaml").string(); }
+std::string RunFolder::checkpoints() const { return (fs::path(dir_) / "checkpoints").string(); }
+std::string RunFolder::link(const std::string& which) const { return (fs::path(checkpoints()) / which).string(); }
+std::string RunFolder::metrics_log() const { return (fs::path(dir_) / "metrics.jsonl").string(); }
+std::string RunFolder::tensorboard() const { return (fs::path(dir_) / "tensorboard").string(); }
+std::string RunFolder::results() const { return (fs::path(dir_) / "results.json").string(); }
+std::string RunFolder::eval_dir() const { return (fs::path(dir_) / "eval").string(); }
+
+std::string RunFolder::last_checkpoint() const {
+  const std::string last = link("last");
+  return fs::exists(last) ? last : "";
+}
+
+std::string RunFolder::checkpoint_for_evaluation(const std::string& which) const {
+  const std::string path = link(which);
+  if (!fs::exists(path))
+    throw Error(dir_ + ": no '" + which + "' checkpoint in " + checkpoints() +
+                (which == "best" ? " (a run without validation has none: use --checkpoint last)" : " (not a vgs-train run?)"));
+  return step_folder(path);
+}
+
+std::string step_folder(const std::string& checkpoint) {
+  const fs::path link(checkpoint);
+  return fs::is_symlink(link) ? (link.parent_path() / fs::read_symlink(link)).string() : checkpoint;
+}
+
+void use_toy_world(TwoTowerOptions& o) {
+  if (o.toy_world.empty()) return;
+  // Always the full world (every language): one toy world serves monolingual and bilingual recipes.
+  data::make_toy_world(o.toy_world, data::ToyWorldOptions{});
+  auto fill = [&](Split& split, const std::string& name) {
+    if (split.audio_manifest.empty()) split.audio_manifest = data::toy_world_manifest(o.toy_world, "audio", name);
+    if (split.image_manifest.empty()) split.image_manifest = data::toy_world_manifest(o.toy_world, "images", name);
+  };
+  fill(o.train, "train");
+  fill(o.valid, "val");
+  fill(o.test, "test");
+  if (o.valid.trials.empty())
+    for (const auto& lang : o.languages) o.valid.trials.push_back(data::toy_world_trials(o.toy_world, "familiar", "val", lang));
+  if (o.test.trials.empty())
+    for (const auto& lang : o.languages) {
+      o.test.trials.push_back(data::toy_world_trials(o.toy_world, "familiar", "test", lang));
+      o.test.trials.push_back(data::toy_world_trials(o.toy_world, "me", "test", lang));
+    }
+}
+
+namespace {
+
+// What a missing input of a paper recipe means: data not prepared yet. Says so, and where to look.
+void require_prepared(const std::string& path, const std::string& key) {
+  if (!path.empty() && !fs::exists(path))
+    throw Error(key + ": " + path + " does not exist: prepare the data as docs/data.md describes (or train on the "
+                "toy world: recipes/toy/me_bilingual.yaml)");
+}
+
+std::vector<data::AudioItem> audio_in_languages(const std::string& manifest, const std::vector<std::string>& languages) {
+  std::vector<data::AudioItem> kept;
+  for (auto& item : data::read_audio_manifest(manifest))
+    if (std::find(languages.begin(), languages.end(), item.lang) != languages.end()) kept.push_back(std::move(item));
+  return kept;
+}
+
+std::unique_ptr<FeatureBank> bank(const TwoTowerOptions& o, bool audio, const std::string& manifest) {
+  return open_feature_bank(o.extraction, audio ? o.audio_backbone : o.image_backbone, audio ? o.audio_layers : o.image_layers,
+                           manifest, o.features);
+}
+
+void require_prepared(const Split& split, const std::string& name) {
+  require_prepared(split.audio_manifest, "splits." + name + "_audio");
+  require_prepared(split.image_manifest, "splits." + name + "_images");
+  for (const auto& trials : split.trials) require_prepared(trials, "splits." + name + "_trials");
+}
+
+}  // namespace
+
+void require_prepared(const TwoTowerOptions& o) {
+  require_prepared(o.train, "train");
+  require_prepared(o.valid, "valid");
+  require_prepared(o.test, "test");
+  require_prepared(o.audio_backbone.weights, "audio_backbone.weights");
+  require_prepared(o.image_backbone.weights, "image_backbone.weights");
+}
+
+SplitData load_split(const TwoTowerOptions& o, const Split& split, const std::string& name) {
+  if (split.audio_manifest.empty() || split.image_manifest.empty())
+    throw Error("splits." + name + "_audio / splits." + name + "_images are not set: nothing to load for " + name);
+  require_prepared(split, name);
+  SplitData data;
+  data.audio = audio_in_languages(split.audio_manifest, o.languages);
+  if (data.audio.empty())
+    throw Error(split.audio_manifest + ": no " + name + " audio in the languages " + core::join(o.languages, ", "));
+  data.images = data::read_image_manifest(split.image_manifest);
+  log::info("[data] ", name, ": ", data.audio.size(), " audio items, ", data.images.size(), " images");
+  data.audio_features = bank(o, true, split.audio_manifest);
+  data.image_features = bank(o, false, split.image_manifest);
+  for (const auto& path : split.trials) {
+    auto trials = data::read_trials(path);
+    data::check_trials(trials, data::read_audio_manifest(split.audio_manifest), data.images, path);
+    data.trials.emplace_back(fs::path(path).stem().string(), std::move(trials));
+  }
+  return data;
+}
+
+}  // namespace vgs::train

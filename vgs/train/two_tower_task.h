@@ -1,0 +1,50 @@
+// The me-vgs two-tower task: paired audio and images with the me-vgs sampler, the two-tower model
+// and bidirectional InfoNCE; validation loss on a fixed draw of validation pairs plus trial
+// accuracies; familiar and ME test trials.
+#pragma once
+
+#include <memory>
+
+#include "vgs/losses/infonce.h"
+#include "vgs/models/two_tower.h"
+#include "vgs/train/run.h"
+#include "vgs/train/sampler.h"
+#include "vgs/train/task.h"
+#include "vgs/train/two_tower_options.h"
+
+namespace vgs::train {
+
+// The model configuration with the input sizes of a split's features (the backbone's width and
+// number of stored layers), as training and evaluation both build it.
+models::TwoTowerConfig fit_inputs(models::TwoTowerConfig config, const SplitData& split);
+
+class TwoTowerTask : public Task {
+ public:
+  explicit TwoTowerTask(TwoTowerOptions options);
+  ~TwoTowerTask() override;
+
+  void load_data() override;
+  void build_model(const c10::Device& device) override;
+  std::string describe() const override { return "two-tower model"; }
+  torch::nn::Module& model() override { return *model_; }
+  int64_t steps_per_epoch() const override;
+  StepLoss step_loss(int64_t epoch, int64_t step) override;
+  void after_optimizer_step() override { model_->clamp_logit_scale(); }
+  Metrics step_metrics() const override;
+  Metrics validate() override;
+  bool has_test() const override { return test_ != nullptr; }
+  Metrics test() override;
+
+ private:
+  StepLoss batch_loss(const TrainBatch& batch, const SplitData& split);
+  Metrics score(const SplitData& split, const std::string& prefix);
+
+  TwoTowerOptions o_;
+  losses::InfoNCE loss_;
+  c10::Device device_{c10::kCPU};
+  std::unique_ptr<SplitData> train_, valid_, test_;
+  std::unique_ptr<PairedSampler> sampler_, valid_sampler_;
+  models::TwoTower model_{nullptr};
+};
+
+}  // namespace vgs::train
