@@ -199,5 +199,5 @@ TEST_CASE("a choice key is declared with its enum's table and read back as the e
   CHECK(Config::from_overrides(s, {}).get_choice("model.pooling", poolings) == Pooling::cls);
   CHECK(Config::from_overrides(s, {"model.pooling=attention"}).get_choice("model.pooling", poolings) == Pooling::attention);
   CHECK(error_of([&] { Config::from_overrides(s, {"model.pooling=max"}); }) ==
-        "--set: model.pooling: expected one of mean, cls, attention, got 'max' (did you mean 'mean'?)");
+        "--set model.pooling: expected one of mean, cls, attention, got 'max' (did you mean 'mean'?)");
 }

@@ -37,6 +37,9 @@ TEST_CASE("skip leaves bad items out and counts them") {
   REQUIRE(bad.reasons().size() == 2);
   CHECK_THAT(bad.reasons()[0], Contains("b: " + corrupt));
   bad.report("audio items");
-  CHECK(data::parse_bad_item_policy("skip") == data::BadItemPolicy::skip);
-  CHECK_THROWS_WITH(data::parse_bad_item_policy("ignore"), Contains("expected error or skip"));
+  data::BadItemPolicy policy = data::BadItemPolicy::error;
+  CHECK(data::bad_item_policies().parse("skip", policy));
+  CHECK(policy == data::BadItemPolicy::skip);
+  CHECK_FALSE(data::bad_item_policies().parse("ignore", policy));
+  CHECK(data::bad_item_policies().names() == std::vector<std::string>{"error", "skip"});
 }

@@ -111,6 +111,7 @@ TEST_CASE("a new task resumes from its checkpoint to the weights of the uninterr
   stopping.debug_term_at_step = 10;  // mid-epoch: SIGTERM, checkpoint, stop
   train::Trainer first(stopping, std::make_unique<LineFitTask>(), "");
   CHECK_FALSE(first.run(false).finished);
+  train::stop_requested().store(false);  // this process plays the next job, which starts with no signal
   train::Trainer rest(line_fit_options(dir.file("split"), 6), std::make_unique<LineFitTask>(), "");
   CHECK(rest.run(true).finished);
   auto a = io::read_safetensors(dir.file("whole") + "/checkpoints/last/model.safetensors").tensors;

@@ -21,7 +21,6 @@ std::atomic<bool>& stop_requested() {
 }
 
 void install_stop_signals() {
-  stop_requested().store(false);  // a signal before this had its default effect; a previous run's is spent
   auto handler = [](int) { stop_requested().store(true); };
   std::signal(SIGTERM, handler);
   std::signal(SIGUSR1, handler);
