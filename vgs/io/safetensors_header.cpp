@@ -1,72 +1,24 @@
 // The safetensors header: a strict JSON reader for exactly what the format allows, the checks the
 // Rust library makes (and messages that say which tensor is wrong), and the writer's layout.
-// Also the dtype table and the read-only file mapping shared with the torch.save reader.
 #include "vgs/io/safetensors_header.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <set>
 
 #include "vgs/core/error.h"
+#include "vgs/core/strings.h"
+#include "vgs/core/utf8.h"
 
 namespace vgs::io {
 
 namespace {
 
-struct DTypeInfo {
-  DType dtype;
-  const char* name;
-  size_t size;
-  int rank;  // the Rust library's Dtype order: the writer puts higher ranks first
-};
-
-constexpr DTypeInfo kDTypes[] = {
-    {DType::F64, "F64", 8, 8}, {DType::F32, "F32", 4, 7}, {DType::F16, "F16", 2, 4},
-    {DType::BF16, "BF16", 2, 5}, {DType::I64, "I64", 8, 9}, {DType::I32, "I32", 4, 6},
-    {DType::I16, "I16", 2, 3},  {DType::I8, "I8", 1, 2},   {DType::U8, "U8", 1, 1},
-    {DType::BOOL, "BOOL", 1, 0},
-};
-
-const DTypeInfo& info_of(DType dtype) { return kDTypes[static_cast<int>(dtype)]; }
+using core::printable;
 
 // Nesting allowed inside ignored JSON values: deeper is an attack on the stack, not a header.
 constexpr int kMaxJsonDepth = 64;
 constexpr size_t kMaxRank = 64;
-
-}  // namespace
-
-bool valid_utf8(const uint8_t* p, const uint8_t* end) {
-  while (p < end) {
-    uint8_t c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    int extra;
-    uint32_t code;
-    if ((c & 0xE0) == 0xC0) extra = 1, code = c & 0x1F;
-    else if ((c & 0xF0) == 0xE0) extra = 2, code = c & 0x0F;
-    else if ((c & 0xF8) == 0xF0) extra = 3, code = c & 0x07;
-    else return false;
-    if (end - p <= extra) return false;
-    for (int k = 1; k <= extra; ++k) {
-      if ((p[k] & 0xC0) != 0x80) return false;
-      code = (code << 6) | (p[k] & 0x3F);
-    }
-    static constexpr uint32_t kMinimum[] = {0, 0x80, 0x800, 0x10000};
-    if (code < kMinimum[extra] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
-    p += extra + 1;
-  }
-  return true;
-}
-
-namespace {
 
 void append_utf8(std::string& out, uint32_t code) {
   if (code < 0x80) {
@@ -391,58 +343,6 @@ uint64_t read_le64(const uint8_t* p) {
 
 }  // namespace
 
-const char* dtype_name(DType dtype) { return info_of(dtype).name; }
-size_t dtype_size(DType dtype) { return info_of(dtype).size; }
-
-bool parse_dtype(const std::string& name, DType& dtype) {
-  for (const auto& info : kDTypes) {
-    if (name == info.name) {
-      dtype = info.dtype;
-      return true;
-    }
-  }
-  return false;
-}
-
-std::string printable(const std::string& text, size_t max_chars) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (out.size() >= max_chars) return out + "...";
-    unsigned char c = text[i];
-    if (c == '\n') out += "\\n";
-    else if (c == '\\') out += "\\\\";
-    else if (c >= 0x20 && c < 0x7F) out += static_cast<char>(c);
-    else out += std::string("\\x") + kHex[c >> 4] + kHex[c & 15];
-  }
-  return out;
-}
-
-MappedFile::MappedFile(const std::string& path) : path_(path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Error(path + ": cannot open: " + std::strerror(errno));
-  struct stat st;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw Error(path + ": not a regular file");
-  }
-  size_ = static_cast<size_t>(st.st_size);
-  if (size_ > 0) {
-    void* mapped = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (mapped == MAP_FAILED) {
-      int err = errno;
-      ::close(fd);
-      throw Error(path + ": cannot map into memory: " + std::strerror(err));
-    }
-    data_ = static_cast<const uint8_t*>(mapped);
-  }
-  ::close(fd);  // the mapping keeps the file open
-}
-
-MappedFile::~MappedFile() {
-  if (data_) ::munmap(const_cast<uint8_t*>(data_), size_);
-}
-
 SafetensorsHeader parse_safetensors_header(const uint8_t* data, size_t size, const std::string& source) {
   if (size < 8) throw Error(source + ": too short for a safetensors file (" + std::to_string(size) + " bytes)");
   uint64_t n = read_le64(data);
@@ -453,7 +353,7 @@ SafetensorsHeader parse_safetensors_header(const uint8_t* data, size_t size, con
                 std::to_string(size) + " bytes; truncated?)");
   const uint8_t* json = data + 8;
   if (n == 0 || json[0] != '{') throw Error(source + ": safetensors header is not a JSON object");
-  if (!valid_utf8(json, json + n)) throw Error(source + ": safetensors header is not valid UTF-8");
+  if (!core::valid_utf8({reinterpret_cast<const char*>(json), n})) throw Error(source + ": safetensors header is not valid UTF-8");
   SafetensorsHeader header;
   header.data_start = 8 + n;
   HeaderJson(json, json + n, source).parse(header);
@@ -463,7 +363,7 @@ SafetensorsHeader parse_safetensors_header(const uint8_t* data, size_t size, con
 
 std::string layout_safetensors(std::vector<SafetensorsEntry>& tensors, const std::map<std::string, std::string>& metadata) {
   std::sort(tensors.begin(), tensors.end(), [](const SafetensorsEntry& a, const SafetensorsEntry& b) {
-    int ra = info_of(a.dtype).rank, rb = info_of(b.dtype).rank;
+    int ra = dtype_rank(a.dtype), rb = dtype_rank(b.dtype);
     return ra != rb ? ra > rb : a.name < b.name;
   });
   std::string json = "{";
