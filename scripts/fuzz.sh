@@ -19,7 +19,7 @@ cxx=${CXX:-clang++}
 out=build-fuzz
 flags=(-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c++17 -O1 -g -I.)
 
-# The torch-free sources each target compiles.
+# The torch-free sources each target compiles (nlohmann_json is header-only).
 common_sources="vgs/io/dtype.cpp vgs/core/utf8.cpp vgs/core/strings.cpp"
 sources_for() {
   case $1 in

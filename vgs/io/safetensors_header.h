@@ -29,15 +29,17 @@ struct SafetensorsHeader {
 // Largest header accepted (the Rust library's limit): a bigger one is a corrupt or hostile file.
 constexpr uint64_t kMaxSafetensorsHeader = 100'000'000;
 
-// Parses and checks the header of a whole safetensors file held in [data, data + size): the JSON is
-// an object of tensors {"dtype", "shape", "data_offsets"} plus an optional "__metadata__" string map;
-// the tensors' byte ranges must tile the data exactly (no gap, overlap or trailing bytes) and each
-// must hold shape x dtype bytes. Any problem is a vgs::Error "<source>: <problem>".
+// Parses and checks the header of a whole safetensors file held in [data, data + size): the JSON
+// (strict UTF-8, no name twice) is an object of tensors {"dtype", "shape", "data_offsets"} plus an
+// optional "__metadata__" string map; the tensors' byte ranges must tile the data exactly (no
+// gap, overlap or trailing bytes) and each must hold shape x dtype bytes. Any problem is a
+// vgs::Error "<source>: <problem>".
 SafetensorsHeader parse_safetensors_header(const uint8_t* data, size_t size, const std::string& source);
 
 // Lays tensors out as the safetensors library does (largest dtype first, then by name, so that
 // every tensor is aligned to its element size), filling in begin/end; returns the header bytes:
 // the 8-byte little-endian length, then the JSON padded with spaces to a multiple of 8.
+// vgs::Error for a name or metadata text that is not valid UTF-8 (JSON cannot hold it).
 std::string layout_safetensors(std::vector<SafetensorsEntry>& tensors,
                                const std::map<std::string, std::string>& metadata);
 
