@@ -19,11 +19,13 @@ cxx=${CXX:-clang++}
 out=build-fuzz
 flags=(-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c++17 -O1 -g -I.)
 
+# The torch-free sources each target compiles (nlohmann_json is header-only).
+common_sources="vgs/io/dtype.cpp vgs/core/utf8.cpp vgs/core/strings.cpp"
 sources_for() {
   case $1 in
-    safetensors) echo vgs/io/safetensors_header.cpp ;;
-    pickle) echo vgs/io/pickle_reader.cpp vgs/io/safetensors_header.cpp ;;
-    zip) echo vgs/io/zip_reader.cpp vgs/io/pickle_reader.cpp vgs/io/safetensors_header.cpp ;;
+    safetensors) echo vgs/io/safetensors_header.cpp $common_sources ;;
+    pickle) echo vgs/io/pickle_reader.cpp $common_sources ;;
+    zip) echo vgs/io/zip_reader.cpp vgs/io/pickle_reader.cpp $common_sources ;;
     *) echo "fuzz.sh: unknown target '$1' (safetensors, pickle, zip)" >&2; exit 2 ;;
   esac
 }

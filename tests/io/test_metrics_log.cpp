@@ -1,13 +1,15 @@
-// Tests of metrics.jsonl: records round-trip exactly, odd keys are escaped so that Python's strict
-// json module reads them, non-finite values become null, and an interrupted run's incomplete last
-// line is skipped by the reader and removed by the next writer.
+// Tests of metrics.jsonl: records round-trip exactly (every double included), odd keys are escaped
+// so that Python's strict json module reads them, non-finite values become null, and an interrupted
+// run's incomplete last line is skipped by the reader and removed by the next writer.
 #include <catch2/catch.hpp>
 
 #include <chrono>
 #include <cmath>
 #include <fstream>
 #include <functional>
+#include <cstring>
 #include <limits>
+#include <random>
 #include <string>
 
 #include "tests/support/temp_dir.h"
@@ -92,7 +94,8 @@ TEST_CASE("metrics log escapes odd keys for strict JSON readers") {
       {"quote\"d", 1},      {"back\\slash", 2},        {"new\nline", 3},   {"tab\tcr\r", 4},
       {"ctl\x01\x1f\x7f", 5}, {"caf\xc3\xa9 \xf0\x9f\x90\x88", 6}, {"", 7}, {"slash/</script>", 8},
       {"bs\bff\f", 9}};
-  std::map<std::string, double> invalid = {{"bad\xff" "byte", 1}, {"cut\xc3", 2}, {"surrogate\xed\xa0\x80", 3}};
+  std::map<std::string, double> invalid = {
+      {"bad\xff" "byte", 1}, {"cut\xc3", 2}, {"surrogate\xed\xa0\x80", 3}, {"short\xe2\x82" "x", 4}};
   {
     io::MetricsLog log(path);
     log.write("train", 1, 0, values);
@@ -101,10 +104,11 @@ TEST_CASE("metrics log escapes odd keys for strict JSON readers") {
   auto records = io::read_metrics_log(path);
   REQUIRE(records.size() == 2);
   CHECK(records[0].values == values);
-  // Bytes that are not UTF-8 become U+FFFD (one per bad byte), so the line stays valid JSON.
+  // Bytes that are not UTF-8 become U+FFFD, so the line stays valid JSON: one per bad byte, or one
+  // for the start of a sequence cut short (as Python's bytes.decode(errors="replace") does).
   std::string fffd = "\xef\xbf\xbd";
   std::map<std::string, double> replaced = {
-      {"bad" + fffd + "byte", 1}, {"cut" + fffd, 2}, {"surrogate" + fffd + fffd + fffd, 3}};
+      {"bad" + fffd + "byte", 1}, {"cut" + fffd, 2}, {"surrogate" + fffd + fffd + fffd, 3}, {"short" + fffd + "x", 4}};
   CHECK(records[1].values == replaced);
 
   std::string expected;
@@ -193,8 +197,43 @@ TEST_CASE("metrics log reader names a malformed line with its number") {
   path = dir.write("c.jsonl", good + "{\"kind\":\"train\",\"step\":1,\"epoch\":0,\"time\":1,\"x\":[1]}\n");
   CHECK_THAT(error_of([&] { io::read_metrics_log(path); }), Contains(path + ":2: unsupported value for \"x\""));
   path = dir.write("d.jsonl", good + "{\"kind\":\"train\",\"step\":1,\"epoch\":01,\"time\":1}\n");
-  CHECK_THAT(error_of([&] { io::read_metrics_log(path); }), Contains(path + ":2: malformed number"));
+  CHECK_THAT(error_of([&] { io::read_metrics_log(path); }),
+             Contains(path + ":2: syntax error while parsing object - unexpected number literal; expected '}' at column 35"));
+  path = dir.write("e.jsonl", good + "{\"kind\":\"train\",\"step\":1,\"epoch\":0,\"time\":1,\"x\":1,\"x\":2}\n");
+  CHECK_THAT(error_of([&] { io::read_metrics_log(path); }), Contains(path + ":2: \"x\" appears twice"));
+  path = dir.write("f.jsonl", good + "{\"kind\":\"train\",\"step\":9223372036854775808,\"epoch\":0,\"time\":1}\n");
+  CHECK_THAT(error_of([&] { io::read_metrics_log(path); }), Contains(path + ":2: \"step\" is not an integer"));
+  path = dir.write("g.jsonl", good + "{\"kind\":\"train\",\"step\":1,\"epoch\":1e999,\"time\":1}\n" + good);
+  CHECK_THAT(error_of([&] { io::read_metrics_log(path); }), Contains(path + ":2: number overflow parsing '1e999'"));
+  path = dir.write("h.jsonl", "[1]\n" + good);
+  CHECK_THAT(error_of([&] { io::read_metrics_log(path); }), Contains(path + ":1: not a JSON object"));
   CHECK_THAT(error_of([&] { io::read_metrics_log(dir.file("missing.jsonl")); }), Contains("missing.jsonl"));
+}
+
+TEST_CASE("metrics log numbers read back as the very same doubles") {
+  std::mt19937_64 random(7);
+  std::vector<double> numbers = {0.1, 1.0 / 3.0, 1e23, 9007199254740993.0, 2.2250738585072014e-308,
+                                 4.9406564584124654e-324, 1.7976931348623157e308, -1.5e-300, 123456789.0};
+  while (numbers.size() < 2000) {
+    uint64_t bits = random();
+    double value;
+    std::memcpy(&value, &bits, sizeof value);
+    if (std::isfinite(value)) numbers.push_back(value);
+  }
+  std::string lines;
+  for (size_t k = 0; k < numbers.size(); ++k)
+    lines += io::metrics_line({"train", static_cast<int64_t>(k), numbers[k], 0, {{"x", numbers[k]}}}) + "\n";
+  test::TempDir dir;
+  auto records = io::read_metrics_log(dir.write("metrics.jsonl", lines));
+  REQUIRE(records.size() == numbers.size());
+  for (size_t k = 0; k < numbers.size(); ++k) {
+    INFO(io::metrics_line(records[k]));
+    uint64_t written, read;
+    std::memcpy(&written, &numbers[k], 8);
+    std::memcpy(&read, &records[k].values.at("x"), 8);
+    CHECK(read == written);
+    CHECK(records[k].epoch == numbers[k]);
+  }
 }
 
 TEST_CASE("metrics log reads escapes it does not write") {

@@ -130,6 +130,10 @@ TEST_CASE("safetensors writing refuses what the format cannot hold") {
              Contains("tensor 'c' has dtype ComplexFloat, which vgs does not store"));
   CHECK_THAT(error_of([&] { io::write_safetensors(path, {{"__metadata__", torch::ones({2})}}); }),
              Contains("reserved for the metadata map"));
+  CHECK_THAT(error_of([&] { io::write_safetensors(path, {{"bad\xff", torch::ones({2})}}); }),
+             Contains("tensor name 'bad\\xff' is not valid UTF-8"));
+  CHECK_THAT(error_of([&] { io::write_safetensors(path, {{"x", torch::ones({2})}}, {{"k", "\xc3"}}); }),
+             Contains("the metadata is not valid UTF-8"));
   CHECK_FALSE(std::filesystem::exists(path));
 }
 
@@ -176,6 +180,27 @@ TEST_CASE("malformed safetensors headers are refused with the file and the reaso
       {"missing fields", safetensors_bytes("{\"a\":{\"dtype\":\"U8\"}}", ""), "lacks dtype, shape or data_offsets"},
       {"BOOL bytes other than 0 and 1", safetensors_bytes("{" + tensor("b", "BOOL", "[2]", 0, 2) + "}", std::string("\x01\x02", 2)),
        "tensor 'b' is BOOL but holds byte values other than 0 and 1"},
+      {"a field twice", safetensors_bytes("{\"a\":{\"dtype\":\"U8\",\"dtype\":\"I8\",\"shape\":[1],\"data_offsets\":[0,1]}}", "x"),
+       "tensor 'a' has dtype twice"},
+      {"a metadata key twice", safetensors_bytes("{\"__metadata__\":{\"k\":\"1\",\"k\":\"2\"}}", ""),
+       "__metadata__ key 'k' appears twice"},
+      {"metadata not a map", safetensors_bytes("{\"__metadata__\":[\"k\"]}", ""), "__metadata__ is not a map of strings"},
+      {"a tensor not an object", safetensors_bytes("{\"a\":[1]}", ""), "tensor 'a' is not an object"},
+      {"a dtype not a string", safetensors_bytes("{\"a\":{\"dtype\":4}}", ""), "tensor 'a' has a dtype that is not a string"},
+      {"a shape not a list", safetensors_bytes("{\"a\":{\"shape\":4}}", ""), "tensor 'a' shape is not a list of integers"},
+      {"three data_offsets", safetensors_bytes("{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1,1]}}", "x"),
+       "tensor 'a' needs data_offsets [begin, end]"},
+      {"one data_offset", safetensors_bytes("{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0]}}", "x"),
+       "tensor 'a' needs data_offsets [begin, end]"},
+      {"an offset past 64 bits", safetensors_bytes("{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,18446744073709551616]}}", "x"),
+       "tensor 'a' data_offsets: integer too large"},
+      {"a dimension past int64", safetensors_bytes("{" + tensor("a", "U8", "[9223372036854775808]", 0, 1) + "}", "x"),
+       "tensor 'a' has a dimension too large"},
+      {"minus zero", safetensors_bytes("{" + tensor("a", "U8", "[-0]", 0, 0) + "}", ""), "expected a non-negative integer"},
+      {"values nested too deeply",
+       safetensors_bytes("{\"a\":{\"x\":" + std::string(65, '[') + std::string(65, ']') + "}}", ""), "values nested too deeply"},
+      {"text after the object", safetensors_bytes("{} {}", ""), "bad safetensors header: parse error at line 1, column 4"},
+      {"a lone surrogate", safetensors_bytes("{\"\\ud800\":{}}", ""), "bad safetensors header: parse error"},
   };
   for (const auto& c : cases) {
     INFO(c.what);

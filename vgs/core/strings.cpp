@@ -1,4 +1,4 @@
-// Small string helpers shared by the config, manifest and CLI code.
+// Small string helpers shared by the config, manifest, CLI and file-reading code.
 #include "vgs/core/strings.h"
 
 #include <algorithm>
@@ -72,6 +72,19 @@ std::string quote(std::string_view value) {
   constexpr size_t kMax = 60;
   if (value.size() <= kMax) return "'" + std::string(value) + "'";
   return "'" + std::string(value.substr(0, kMax)) + "...'";
+}
+
+std::string printable(std::string_view text, size_t max_chars) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : text) {
+    if (out.size() >= max_chars) return out + "...";
+    if (c == '\n') out += "\\n";
+    else if (c == '\\') out += "\\\\";
+    else if (c >= 0x20 && c < 0x7F) out += static_cast<char>(c);
+    else out += std::string("\\x") + kHex[c >> 4] + kHex[c & 15];
+  }
+  return out;
 }
 
 }  // namespace vgs::core

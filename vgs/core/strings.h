@@ -1,4 +1,4 @@
-// Small string helpers shared by the config, manifest and CLI code.
+// Small string helpers shared by the config, manifest, CLI and file-reading code.
 #pragma once
 
 #include <string>
@@ -20,5 +20,9 @@ std::string closest_match(const std::string& word, const std::vector<std::string
 
 // Quotes a value for an error message, shortening very long ones.
 std::string quote(std::string_view value);
+
+// Text from a file, made safe for a one-line error message: control and non-ASCII bytes escaped
+// (\n, \x07), cut after `max_chars` with "...".
+std::string printable(std::string_view text, size_t max_chars = 80);
 
 }  // namespace vgs::core

@@ -1,5 +1,5 @@
 // metrics.jsonl: one JSON object per line for every train, validation and test measurement, e.g.
-//   {"kind":"valid","step":1200,"epoch":3,"time":1764000000.25,"loss":1.42,"r@10":0.61}
+//   {"kind":"valid","step":1200,"epoch":3.0,"time":1764000000.25,"loss":1.42,"r@10":0.61}
 // Each line reaches the OS whole before write() returns, so a crashed run leaves whole lines (at
 // worst an incomplete last one, which the reader skips and the next writer removes).
 #pragma once

@@ -14,6 +14,8 @@
 #include <unordered_map>
 
 #include "vgs/core/error.h"
+#include "vgs/core/strings.h"
+#include "vgs/core/utf8.h"
 
 namespace vgs::io {
 
@@ -128,7 +130,7 @@ class Unpickler {
     std::string why = name.rfind("torch", 0) == 0
                           ? "which vgs does not load (it reads plain dense tensors: F64 F32 F16 BF16 I64 I32 I16 I8 U8 BOOL)"
                           : "which a state dict never needs";
-    throw Error(source_ + ": refusing to load: the pickle calls " + printable(name) + ", " + why);
+    throw Error(source_ + ": refusing to load: the pickle calls " + core::printable(name) + ", " + why);
   }
 
   // --- reading the byte stream ---
@@ -168,8 +170,7 @@ class Unpickler {
     return o;
   }
   Object* make_string(std::string text) {
-    auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
-    if (!valid_utf8(bytes, bytes + text.size())) fail("a string is not valid UTF-8");
+    if (!core::valid_utf8(text)) fail("a string is not valid UTF-8");
     Object* o = make(Kind::string);
     o->text = std::move(text);
     return o;
@@ -319,7 +320,7 @@ class Unpickler {
     bool inside = empty ? t.offset <= storage.numel : last < storage.numel;
     if (!inside)
       throw Error(source_ + ": a tensor's elements (offset " + std::to_string(t.offset) + ", last element " +
-                  std::to_string(last) + ") run past the end of its storage '" + printable(storage.key) + "' of " +
+                  std::to_string(last) + ") run past the end of its storage '" + core::printable(storage.key) + "' of " +
                   std::to_string(storage.numel) + " elements");
     tensors_.push_back(std::move(t));
     Object* o = make(Kind::tensor);
@@ -341,7 +342,7 @@ class Unpickler {
     } else {
       const PickledStorage& known = storages_[it->second];
       if (known.dtype != storage.dtype || known.numel != storage.numel)
-        fail("storage '" + printable(storage.key) + "' is declared twice with different types or sizes");
+        fail("storage '" + core::printable(storage.key) + "' is declared twice with different types or sizes");
     }
     Object* o = make(Kind::storage);
     o->integer = static_cast<int64_t>(it->second);
@@ -361,7 +362,7 @@ class Unpickler {
   void flatten(const Object* o, const std::string& name, int depth);
   void render(const Object* o, std::string& out, int depth);
   void add_name(const std::string& name) {
-    if (!names_.insert(name).second) throw Error(source_ + ": two entries are both named '" + printable(name) + "'");
+    if (!names_.insert(name).second) throw Error(source_ + ": two entries are both named '" + core::printable(name) + "'");
   }
 
   const uint8_t* begin_;
@@ -632,7 +633,7 @@ void Unpickler::render(const Object* o, std::string& out, int depth) {
       return;
     }
     case Kind::global:
-      throw Error(source_ + ": the checkpoint holds the callable " + printable(o->text) + " as a value");
+      throw Error(source_ + ": the checkpoint holds the callable " + core::printable(o->text) + " as a value");
     case Kind::storage:
       throw Error(source_ + ": the checkpoint holds a bare storage, not a tensor");
     case Kind::tensor:

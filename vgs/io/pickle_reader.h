@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "vgs/io/safetensors_header.h"
+#include "vgs/io/dtype.h"
 
 namespace vgs::io {
 

@@ -14,6 +14,9 @@
 #include "vgs/core/error.h"
 #include "vgs/core/fs.h"
 #include "vgs/core/log.h"
+#include "vgs/core/strings.h"
+#include "vgs/io/mapped_file.h"
+#include "vgs/io/safetensors_header.h"
 
 namespace vgs::io {
 
@@ -29,7 +32,7 @@ void check_bool_bytes(const uint8_t* data, size_t size, const std::string& what)
 }
 
 at::Tensor tensor_from_bytes(const SafetensorsEntry& entry, const uint8_t* bytes, const std::string& path) {
-  if (entry.dtype == DType::BOOL) check_bool_bytes(bytes, entry.end - entry.begin, path + ": tensor '" + printable(entry.name) + "'");
+  if (entry.dtype == DType::BOOL) check_bool_bytes(bytes, entry.end - entry.begin, path + ": tensor '" + core::printable(entry.name) + "'");
   at::Tensor tensor = at::empty(entry.shape, at::TensorOptions().dtype(scalar_type_of(entry.dtype)));
   if (entry.end > entry.begin) std::memcpy(tensor.data_ptr(), bytes, entry.end - entry.begin);
   return tensor;
@@ -81,7 +84,7 @@ void write_safetensors(const std::string& path, const StateDict& tensors, const 
   std::vector<SafetensorsEntry> entries;
   std::map<std::string, at::Tensor> contiguous;
   for (const auto& [name, tensor] : tensors) {
-    std::string what = path + ": tensor '" + printable(name) + "'";
+    std::string what = path + ": tensor '" + core::printable(name) + "'";
     if (name == "__metadata__") throw Error(what + ": the name is reserved for the metadata map");
     if (!tensor.defined()) throw Error(what + " is undefined");
     if (tensor.layout() != at::kStrided) throw Error(what + " is not a dense tensor");

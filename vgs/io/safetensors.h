@@ -8,7 +8,7 @@
 #include <map>
 #include <string>
 
-#include "vgs/io/safetensors_header.h"
+#include "vgs/io/dtype.h"
 #include "vgs/io/state_dict.h"
 
 namespace vgs::io {

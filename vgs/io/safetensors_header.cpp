@@ -1,333 +1,217 @@
-// The safetensors header: a strict JSON reader for exactly what the format allows, the checks the
-// Rust library makes (and messages that say which tensor is wrong), and the writer's layout.
-// Also the dtype table and the read-only file mapping shared with the torch.save reader.
+// The safetensors header: its JSON read event by event (nlohmann_json's SAX parser) straight into
+// the entries, the checks the Rust library makes (with messages that say which tensor is wrong),
+// and the writer's layout.
 #include "vgs/io/safetensors_header.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <set>
+#include <unordered_set>
+#include <utility>
 
 #include "vgs/core/error.h"
+#include "vgs/core/strings.h"
+#include "vgs/core/utf8.h"
 
 namespace vgs::io {
 
 namespace {
 
-struct DTypeInfo {
-  DType dtype;
-  const char* name;
-  size_t size;
-  int rank;  // the Rust library's Dtype order: the writer puts higher ranks first
-};
+using core::printable;
 
-constexpr DTypeInfo kDTypes[] = {
-    {DType::F64, "F64", 8, 8}, {DType::F32, "F32", 4, 7}, {DType::F16, "F16", 2, 4},
-    {DType::BF16, "BF16", 2, 5}, {DType::I64, "I64", 8, 9}, {DType::I32, "I32", 4, 6},
-    {DType::I16, "I16", 2, 3},  {DType::I8, "I8", 1, 2},   {DType::U8, "U8", 1, 1},
-    {DType::BOOL, "BOOL", 1, 0},
-};
-
-const DTypeInfo& info_of(DType dtype) { return kDTypes[static_cast<int>(dtype)]; }
-
-// Nesting allowed inside ignored JSON values: deeper is an attack on the stack, not a header.
-constexpr int kMaxJsonDepth = 64;
+// Nesting allowed inside the skipped values of unknown fields: deeper is an attack, not a header.
+constexpr size_t kMaxIgnoredDepth = 64;
 constexpr size_t kMaxRank = 64;
 
-}  // namespace
+// What a JSON value is, as far as the checks go. nlohmann reports every non-negative integer that
+// fits 64 bits as unsigned, so a signed one is negative (or -0), and a floating one is a fraction
+// or an integer too large.
+enum class Kind { null, boolean, negative, natural, floating, string, object, array };
 
-bool valid_utf8(const uint8_t* p, const uint8_t* end) {
-  while (p < end) {
-    uint8_t c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    int extra;
-    uint32_t code;
-    if ((c & 0xE0) == 0xC0) extra = 1, code = c & 0x1F;
-    else if ((c & 0xF0) == 0xE0) extra = 2, code = c & 0x0F;
-    else if ((c & 0xF8) == 0xF0) extra = 3, code = c & 0x07;
-    else return false;
-    if (end - p <= extra) return false;
-    for (int k = 1; k <= extra; ++k) {
-      if ((p[k] & 0xC0) != 0x80) return false;
-      code = (code << 6) | (p[k] & 0x3F);
-    }
-    static constexpr uint32_t kMinimum[] = {0, 0x80, 0x800, 0x10000};
-    if (code < kMinimum[extra] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
-    p += extra + 1;
-  }
-  return true;
+// The containers open around the next value.
+enum class Frame { root, metadata, tensor, shape, offsets, ignored };
+
+// nlohmann's message without its "[json.exception.parse_error.101] " prefix, fit for one line.
+std::string json_error(const nlohmann::detail::exception& e) {
+  std::string what = e.what();
+  size_t prefix = what.find("] ");
+  return printable(prefix == std::string::npos ? what : what.substr(prefix + 2), 200);
 }
 
-namespace {
-
-void append_utf8(std::string& out, uint32_t code) {
-  if (code < 0x80) {
-    out += static_cast<char>(code);
-  } else if (code < 0x800) {
-    out += static_cast<char>(0xC0 | (code >> 6));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else if (code < 0x10000) {
-    out += static_cast<char>(0xE0 | (code >> 12));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (code >> 18));
-    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  }
-}
-
-// A recursive-descent reader for the header JSON. It builds nothing generic: tensor entries and
-// the metadata map are read straight into their structs, anything else is skipped (as serde does
-// for unknown fields) with a depth limit.
-class HeaderJson {
+// Reads the header JSON into a SafetensorsHeader as the events arrive: tensor entries and the
+// metadata map are filled in, unknown tensor fields are skipped (as serde does) with a depth
+// limit, and any problem throws vgs::Error at once.
+class HeaderReader final : public nlohmann::json_sax<nlohmann::json> {
  public:
-  HeaderJson(const uint8_t* begin, const uint8_t* end, const std::string& source)
-      : begin_(begin), p_(begin), end_(end), source_(source) {}
+  HeaderReader(SafetensorsHeader& header, const std::string& source) : header_(header), source_(source) {}
 
-  void parse(SafetensorsHeader& header) {
-    expect('{');
-    std::set<std::string> seen;
-    if (peek_after_ws() == '}') {
-      ++p_;
-    } else {
-      do {
-        std::string key = parse_string();
-        if (!seen.insert(key).second) fail("the name '" + printable(key) + "' appears twice");
-        expect(':');
-        if (key == "__metadata__") parse_metadata(header.metadata);
-        else header.tensors.push_back(parse_tensor(key));
-      } while (next_is(','));
-      expect('}');
-    }
-    skip_ws();
-    if (p_ != end_) fail("unexpected text after the header object");
+  bool null() override { return value(Kind::null); }
+  bool boolean(bool) override { return value(Kind::boolean); }
+  bool number_integer(number_integer_t) override { return value(Kind::negative); }
+  bool number_unsigned(number_unsigned_t number) override {
+    number_ = number;
+    return value(Kind::natural);
+  }
+  bool number_float(number_float_t, const string_t& text) override {
+    text_ = text;
+    return value(Kind::floating);
+  }
+  bool string(string_t& text) override {
+    text_ = std::move(text);
+    return value(Kind::string);
+  }
+  bool binary(binary_t&) override { fail("a binary value"); }  // only binary formats have them
+  bool start_object(std::size_t) override { return value(Kind::object); }
+  bool start_array(std::size_t) override { return value(Kind::array); }
+  bool end_object() override { return close(); }
+  bool end_array() override { return close(); }
+  bool key(string_t& key) override;
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+    fail(json_error(e));
   }
 
  private:
   [[noreturn]] void fail(const std::string& what) const {
-    throw Error(source_ + ": bad safetensors header: " + what + " (header byte " + std::to_string(p_ - begin_) + ")");
+    throw Error(source_ + ": bad safetensors header: " + what);
   }
-
-  void skip_ws() {
-    while (p_ < end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
-  }
-  int peek_after_ws() {
-    skip_ws();
-    return p_ < end_ ? *p_ : -1;
-  }
-  void expect(char c) {
-    if (peek_after_ws() != c) fail(std::string("expected '") + c + "'");
-    ++p_;
-  }
-  bool next_is(char c) {
-    if (peek_after_ws() != c) return false;
-    ++p_;
+  std::string quoted() const { return "tensor '" + printable(name_) + "'"; }
+  bool push(Frame frame) {
+    frames_.push_back(frame);
     return true;
   }
 
-  uint32_t parse_hex4() {
-    if (end_ - p_ < 4) fail("truncated \\u escape");
-    uint32_t code = 0;
-    for (int k = 0; k < 4; ++k, ++p_) {
-      char c = static_cast<char>(*p_);
-      code <<= 4;
-      if (c >= '0' && c <= '9') code |= c - '0';
-      else if (c >= 'a' && c <= 'f') code |= c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F') code |= c - 'A' + 10;
-      else fail("bad \\u escape");
-    }
-    return code;
-  }
+  bool value(Kind kind);
+  bool close();
+  bool in_root(Kind kind);
+  bool in_metadata(Kind kind);
+  bool in_tensor(Kind kind);
+  bool in_shape(Kind kind);
+  bool in_offsets(Kind kind);
+  bool ignore(Kind kind);
+  uint64_t natural(Kind kind) const;
 
-  std::string parse_string() {
-    if (peek_after_ws() != '"') fail("expected a string");
-    ++p_;
-    std::string out;
-    while (true) {
-      if (p_ >= end_) fail("unterminated string");
-      uint8_t c = *p_++;
-      if (c == '"') return out;
-      if (c < 0x20) fail("control character in a string");
-      if (c != '\\') {
-        out += static_cast<char>(c);
-        continue;
-      }
-      if (p_ >= end_) fail("unterminated string");
-      switch (*p_++) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'u': append_utf8(out, parse_escaped_code_point()); break;
-        default: fail("bad escape in a string");
-      }
-    }
-  }
-
-  uint32_t parse_escaped_code_point() {
-    uint32_t code = parse_hex4();
-    if (code >= 0xDC00 && code <= 0xDFFF) fail("lone low surrogate in a string");
-    if (code < 0xD800 || code > 0xDBFF) return code;
-    if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') fail("lone high surrogate in a string");
-    p_ += 2;
-    uint32_t low = parse_hex4();
-    if (low < 0xDC00 || low > 0xDFFF) fail("lone high surrogate in a string");
-    return 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
-  }
-
-  // A non-negative JSON integer (offsets and dimensions): no sign, fraction or exponent.
-  uint64_t parse_uint() {
-    skip_ws();
-    if (p_ >= end_ || *p_ < '0' || *p_ > '9') fail("expected a non-negative integer");
-    if (*p_ == '0' && p_ + 1 < end_ && p_[1] >= '0' && p_[1] <= '9') fail("number with a leading zero");
-    uint64_t value = 0;
-    while (p_ < end_ && *p_ >= '0' && *p_ <= '9') {
-      if (__builtin_mul_overflow(value, 10, &value) || __builtin_add_overflow(value, *p_ - '0', &value))
-        fail("integer too large");
-      ++p_;
-    }
-    if (p_ < end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E')) fail("expected an integer, not a fraction");
-    return value;
-  }
-
-  std::vector<uint64_t> parse_uint_array(size_t max_items, const char* what) {
-    std::vector<uint64_t> items;
-    expect('[');
-    if (next_is(']')) return items;
-    do {
-      if (items.size() >= max_items) fail(std::string("too many values in ") + what);
-      items.push_back(parse_uint());
-    } while (next_is(','));
-    expect(']');
-    return items;
-  }
-
-  void skip_number() {
-    const uint8_t* start = p_;
-    if (p_ < end_ && *p_ == '-') ++p_;
-    auto digits = [&] {
-      const uint8_t* d = p_;
-      while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
-      return p_ - d;
-    };
-    if (digits() == 0) fail("bad value");
-    if (p_ < end_ && *p_ == '.') {
-      ++p_;
-      if (digits() == 0) fail("bad number");
-    }
-    if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
-      ++p_;
-      if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
-      if (digits() == 0) fail("bad number");
-    }
-    if (p_ == start) fail("bad value");
-  }
-
-  void skip_literal(const char* word) {
-    size_t n = std::strlen(word);
-    if (static_cast<size_t>(end_ - p_) < n || std::memcmp(p_, word, n) != 0) fail("bad value");
-    p_ += n;
-  }
-
-  void skip_value(int depth) {
-    if (depth > kMaxJsonDepth) fail("values nested too deeply");
-    int c = peek_after_ws();
-    if (c == '"') {
-      parse_string();
-    } else if (c == '{' || c == '[') {
-      ++p_;
-      char close = c == '{' ? '}' : ']';
-      if (next_is(close)) return;
-      do {
-        if (c == '{') {
-          parse_string();
-          expect(':');
-        }
-        skip_value(depth + 1);
-      } while (next_is(','));
-      expect(close);
-    } else if (c == 't') {
-      skip_literal("true");
-    } else if (c == 'f') {
-      skip_literal("false");
-    } else if (c == 'n') {
-      skip_literal("null");
-    } else {
-      skip_number();
-    }
-  }
-
-  void parse_metadata(std::map<std::string, std::string>& metadata) {
-    if (peek_after_ws() == 'n') return skip_literal("null");  // Option<HashMap> in Rust
-    expect('{');
-    if (next_is('}')) return;
-    do {
-      std::string key = parse_string();
-      expect(':');
-      if (peek_after_ws() != '"') fail("__metadata__ value of '" + printable(key) + "' is not a string");
-      std::string value = parse_string();
-      if (!metadata.emplace(key, value).second) fail("__metadata__ key '" + printable(key) + "' appears twice");
-    } while (next_is(','));
-    expect('}');
-  }
-
-  SafetensorsEntry parse_tensor(const std::string& name) {
-    SafetensorsEntry entry;
-    entry.name = name;
-    bool has_dtype = false, has_shape = false, has_offsets = false;
-    std::string quoted = "tensor '" + printable(name) + "'";
-    if (peek_after_ws() != '{') fail(quoted + " is not an object");
-    ++p_;
-    if (!next_is('}')) {
-      do {
-        std::string key = parse_string();
-        expect(':');
-        if (key == "dtype") {
-          std::string dtype = parse_string();
-          if (!parse_dtype(dtype, entry.dtype))
-            fail(quoted + " has dtype '" + printable(dtype) + "', not one of F64 F32 F16 BF16 I64 I32 I16 I8 U8 BOOL");
-          has_dtype = true;
-        } else if (key == "shape") {
-          for (uint64_t d : parse_uint_array(kMaxRank, "a shape")) {
-            if (d > static_cast<uint64_t>(INT64_MAX)) fail(quoted + " has a dimension too large");
-            entry.shape.push_back(static_cast<int64_t>(d));
-          }
-          has_shape = true;
-        } else if (key == "data_offsets") {
-          auto offsets = parse_uint_array(2, "data_offsets");
-          if (offsets.size() != 2) fail(quoted + " needs data_offsets [begin, end]");
-          entry.begin = offsets[0];
-          entry.end = offsets[1];
-          has_offsets = true;
-        } else {
-          skip_value(1);
-        }
-      } while (next_is(','));
-      expect('}');
-    }
-    if (!has_dtype || !has_shape || !has_offsets) fail(quoted + " lacks dtype, shape or data_offsets");
-    return entry;
-  }
-
-  const uint8_t* begin_;
-  const uint8_t* p_;
-  const uint8_t* end_;
+  SafetensorsHeader& header_;
   const std::string& source_;
+  std::vector<Frame> frames_;
+  std::unordered_set<std::string> names_;   // top-level keys seen
+  std::unordered_set<std::string> fields_;  // dtype, shape, data_offsets seen in this tensor
+  std::string name_;                        // the tensor (top-level key) being read
+  std::string field_;                       // the tensor field or metadata key being read
+  std::string text_;                        // the last string, or a floating number as written
+  uint64_t number_ = 0;                     // the last non-negative integer
+  size_t offsets_ = 0;                      // data_offsets read in this tensor
+  size_t ignored_depth_ = 0;                // containers open inside a skipped value
 };
+
+bool HeaderReader::value(Kind kind) {
+  if (frames_.empty()) return push(Frame::root);  // the caller checked that the text starts with '{'
+  switch (frames_.back()) {
+    case Frame::root: return in_root(kind);
+    case Frame::metadata: return in_metadata(kind);
+    case Frame::tensor: return in_tensor(kind);
+    case Frame::shape: return in_shape(kind);
+    case Frame::offsets: return in_offsets(kind);
+    case Frame::ignored: return ignore(kind);
+  }
+  return true;
+}
+
+bool HeaderReader::key(string_t& key) {
+  switch (frames_.back()) {
+    case Frame::root:
+      if (!names_.insert(key).second) fail("the name '" + printable(key) + "' appears twice");
+      name_ = std::move(key);
+      break;
+    case Frame::metadata:
+      if (header_.metadata.count(key)) fail("__metadata__ key '" + printable(key) + "' appears twice");
+      field_ = std::move(key);
+      break;
+    case Frame::tensor:
+      // serde refuses a known field twice and ignores unknown ones, repeated or not.
+      if ((key == "dtype" || key == "shape" || key == "data_offsets") && !fields_.insert(key).second)
+        fail(quoted() + " has " + key + " twice");
+      field_ = std::move(key);
+      break;
+    default:  // a key inside a skipped value
+      break;
+  }
+  return true;
+}
+
+bool HeaderReader::close() {
+  Frame frame = frames_.back();
+  frames_.pop_back();
+  if (frame == Frame::ignored) --ignored_depth_;
+  if (frame == Frame::tensor && fields_.size() != 3) fail(quoted() + " lacks dtype, shape or data_offsets");
+  if (frame == Frame::offsets && offsets_ != 2) fail(quoted() + " needs data_offsets [begin, end]");
+  return true;
+}
+
+bool HeaderReader::in_root(Kind kind) {
+  if (name_ == "__metadata__") {
+    if (kind == Kind::null) return true;  // Option<HashMap> in Rust
+    if (kind != Kind::object) fail("__metadata__ is not a map of strings");
+    return push(Frame::metadata);
+  }
+  if (kind != Kind::object) fail(quoted() + " is not an object");
+  header_.tensors.emplace_back();
+  header_.tensors.back().name = name_;
+  fields_.clear();
+  return push(Frame::tensor);
+}
+
+bool HeaderReader::in_metadata(Kind kind) {
+  if (kind != Kind::string) fail("__metadata__ value of '" + printable(field_) + "' is not a string");
+  header_.metadata.emplace(std::move(field_), std::move(text_));
+  return true;
+}
+
+bool HeaderReader::in_tensor(Kind kind) {
+  if (field_ == "dtype") {
+    if (kind != Kind::string) fail(quoted() + " has a dtype that is not a string");
+    if (!parse_dtype(text_, header_.tensors.back().dtype))
+      fail(quoted() + " has dtype '" + printable(text_) + "', not one of F64 F32 F16 BF16 I64 I32 I16 I8 U8 BOOL");
+    return true;
+  }
+  if (field_ == "shape" || field_ == "data_offsets") {
+    if (kind != Kind::array) fail(quoted() + " " + field_ + " is not a list of integers");
+    offsets_ = 0;
+    return push(field_ == "shape" ? Frame::shape : Frame::offsets);
+  }
+  return ignore(kind);
+}
+
+bool HeaderReader::in_shape(Kind kind) {
+  std::vector<int64_t>& shape = header_.tensors.back().shape;
+  uint64_t dimension = natural(kind);
+  if (shape.size() >= kMaxRank) fail(quoted() + " has too many values in a shape");
+  if (dimension > static_cast<uint64_t>(INT64_MAX)) fail(quoted() + " has a dimension too large");
+  shape.push_back(static_cast<int64_t>(dimension));
+  return true;
+}
+
+bool HeaderReader::in_offsets(Kind kind) {
+  SafetensorsEntry& entry = header_.tensors.back();
+  uint64_t offset = natural(kind);
+  if (offsets_ == 2) fail(quoted() + " needs data_offsets [begin, end]");
+  (offsets_++ == 0 ? entry.begin : entry.end) = offset;
+  return true;
+}
+
+bool HeaderReader::ignore(Kind kind) {
+  if (kind != Kind::object && kind != Kind::array) return true;
+  if (++ignored_depth_ > kMaxIgnoredDepth) fail("values nested too deeply");
+  return push(Frame::ignored);
+}
+
+// A dimension or offset: a JSON integer, not negative, that fits 64 bits.
+uint64_t HeaderReader::natural(Kind kind) const {
+  std::string where = quoted() + " " + field_ + ": ";
+  if (kind == Kind::natural) return number_;
+  if (kind == Kind::floating && text_.find_first_of(".eE") == std::string::npos) fail(where + "integer too large");
+  if (kind == Kind::floating) fail(where + "expected an integer, not a fraction");
+  fail(where + "expected a non-negative integer");
+}
 
 // The Rust library's checks: sorted by offset, the tensors tile [0, data_size) exactly, and each
 // holds shape x dtype bytes.
@@ -357,30 +241,14 @@ void check_layout(std::vector<SafetensorsEntry>& tensors, uint64_t data_size, co
     throw Error(source + ": " + std::to_string(data_size - expected) + " bytes after the last tensor (a corrupt safetensors file)");
 }
 
-// JSON string escaping as serde_json does it: quotes, backslashes and control characters only.
-void append_json_string(std::string& out, const std::string& text) {
-  static const char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
+// JSON text as serde_json writes it: compact, and only quotes, backslashes and control characters
+// escaped, as nlohmann's dump escapes them. Text that is not UTF-8 cannot be JSON: vgs::Error.
+std::string json_text(const nlohmann::ordered_json& value, const std::string& what) {
+  try {
+    return value.dump();
+  } catch (const nlohmann::json::type_error&) {
+    throw Error(what + " is not valid UTF-8, which a safetensors header cannot hold");
   }
-  out += '"';
 }
 
 uint64_t read_le64(const uint8_t* p) {
@@ -391,58 +259,6 @@ uint64_t read_le64(const uint8_t* p) {
 
 }  // namespace
 
-const char* dtype_name(DType dtype) { return info_of(dtype).name; }
-size_t dtype_size(DType dtype) { return info_of(dtype).size; }
-
-bool parse_dtype(const std::string& name, DType& dtype) {
-  for (const auto& info : kDTypes) {
-    if (name == info.name) {
-      dtype = info.dtype;
-      return true;
-    }
-  }
-  return false;
-}
-
-std::string printable(const std::string& text, size_t max_chars) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (out.size() >= max_chars) return out + "...";
-    unsigned char c = text[i];
-    if (c == '\n') out += "\\n";
-    else if (c == '\\') out += "\\\\";
-    else if (c >= 0x20 && c < 0x7F) out += static_cast<char>(c);
-    else out += std::string("\\x") + kHex[c >> 4] + kHex[c & 15];
-  }
-  return out;
-}
-
-MappedFile::MappedFile(const std::string& path) : path_(path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Error(path + ": cannot open: " + std::strerror(errno));
-  struct stat st;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw Error(path + ": not a regular file");
-  }
-  size_ = static_cast<size_t>(st.st_size);
-  if (size_ > 0) {
-    void* mapped = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (mapped == MAP_FAILED) {
-      int err = errno;
-      ::close(fd);
-      throw Error(path + ": cannot map into memory: " + std::strerror(err));
-    }
-    data_ = static_cast<const uint8_t*>(mapped);
-  }
-  ::close(fd);  // the mapping keeps the file open
-}
-
-MappedFile::~MappedFile() {
-  if (data_) ::munmap(const_cast<uint8_t*>(data_), size_);
-}
-
 SafetensorsHeader parse_safetensors_header(const uint8_t* data, size_t size, const std::string& source) {
   if (size < 8) throw Error(source + ": too short for a safetensors file (" + std::to_string(size) + " bytes)");
   uint64_t n = read_le64(data);
@@ -451,46 +267,33 @@ SafetensorsHeader parse_safetensors_header(const uint8_t* data, size_t size, con
   if (n > size - 8)
     throw Error(source + ": safetensors header length " + std::to_string(n) + " runs past the end of the file (" +
                 std::to_string(size) + " bytes; truncated?)");
-  const uint8_t* json = data + 8;
+  const char* json = reinterpret_cast<const char*>(data + 8);
   if (n == 0 || json[0] != '{') throw Error(source + ": safetensors header is not a JSON object");
-  if (!valid_utf8(json, json + n)) throw Error(source + ": safetensors header is not valid UTF-8");
+  if (!core::valid_utf8({json, n})) throw Error(source + ": safetensors header is not valid UTF-8");
   SafetensorsHeader header;
   header.data_start = 8 + n;
-  HeaderJson(json, json + n, source).parse(header);
+  HeaderReader reader(header, source);
+  nlohmann::json::sax_parse(json, json + n, &reader);
   check_layout(header.tensors, size - header.data_start, source);
   return header;
 }
 
 std::string layout_safetensors(std::vector<SafetensorsEntry>& tensors, const std::map<std::string, std::string>& metadata) {
   std::sort(tensors.begin(), tensors.end(), [](const SafetensorsEntry& a, const SafetensorsEntry& b) {
-    int ra = info_of(a.dtype).rank, rb = info_of(b.dtype).rank;
+    int ra = dtype_rank(a.dtype), rb = dtype_rank(b.dtype);
     return ra != rb ? ra > rb : a.name < b.name;
   });
+  // Pieces joined by hand rather than one ordered_json object, whose inserts search linearly.
   std::string json = "{";
-  if (!metadata.empty()) {
-    json += "\"__metadata__\":{";
-    bool first = true;
-    for (const auto& [key, value] : metadata) {
-      if (!first) json += ',';
-      first = false;
-      append_json_string(json, key);
-      json += ':';
-      append_json_string(json, value);
-    }
-    json += "},";
-  }
+  if (!metadata.empty()) json += "\"__metadata__\":" + json_text(metadata, "the metadata") + ",";
   uint64_t offset = 0;
   for (auto& t : tensors) {
     uint64_t bytes = dtype_size(t.dtype);
     for (int64_t d : t.shape) bytes *= static_cast<uint64_t>(d);
     t.begin = offset;
     t.end = offset += bytes;
-    append_json_string(json, t.name);
-    json += ":{\"dtype\":\"";
-    json += dtype_name(t.dtype);
-    json += "\",\"shape\":[";
-    for (size_t k = 0; k < t.shape.size(); ++k) json += (k ? "," : "") + std::to_string(t.shape[k]);
-    json += "],\"data_offsets\":[" + std::to_string(t.begin) + "," + std::to_string(t.end) + "]},";
+    nlohmann::ordered_json entry = {{"dtype", dtype_name(t.dtype)}, {"shape", t.shape}, {"data_offsets", {t.begin, t.end}}};
+    json += json_text(t.name, "tensor name '" + printable(t.name) + "'") + ":" + entry.dump() + ",";
   }
   if (json.back() == ',') json.pop_back();
   json += '}';

@@ -10,9 +10,10 @@
 
 #include "vgs/core/error.h"
 #include "vgs/core/log.h"
+#include "vgs/core/strings.h"
 #include "vgs/io/pickle_reader.h"
 #include "vgs/io/safetensors.h"
-#include "vgs/io/safetensors_header.h"
+#include "vgs/io/mapped_file.h"
 #include "vgs/io/zip_reader.h"
 
 namespace vgs::io {
@@ -40,7 +41,7 @@ void check_byte_order(const ZipReader& zip, const std::string& prefix, const std
   const ZipEntry* entry = zip.find(prefix + "byteorder");
   if (!entry) return;  // torch < 1.10 did not record it: those files are little-endian
   std::string order(reinterpret_cast<const char*>(zip.contents(*entry)), entry->size);
-  if (order != "little") throw Error(path + ": saved on a '" + printable(order) + "'-endian machine; vgs reads little-endian files");
+  if (order != "little") throw Error(path + ": saved on a '" + core::printable(order) + "'-endian machine; vgs reads little-endian files");
 }
 
 // Each storage's bytes in the archive, checked to be as long as the pickle says.
@@ -50,7 +51,7 @@ class Storages {
            const std::string& path) {
     for (const auto& storage : storages) {
       const ZipEntry* entry = zip.find(prefix + "data/" + storage.key);
-      std::string what = path + ": storage record data/" + printable(storage.key);
+      std::string what = path + ": storage record data/" + core::printable(storage.key);
       if (!entry) throw Error(what + " is missing from the archive");
       uint64_t bytes;
       if (__builtin_mul_overflow(static_cast<uint64_t>(storage.numel), dtype_size(storage.dtype), &bytes) ||

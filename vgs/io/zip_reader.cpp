@@ -3,7 +3,7 @@
 #include "vgs/io/zip_reader.h"
 
 #include "vgs/core/error.h"
-#include "vgs/io/safetensors_header.h"
+#include "vgs/core/strings.h"
 
 namespace vgs::io {
 
@@ -114,7 +114,7 @@ void ZipReader::read_directory(uint64_t offset, uint64_t size, uint64_t count) {
     entry.size = size32;
     entry.local_header = offset32;
     entry.name.assign(reinterpret_cast<const char*>(p + kCentralSize), name_size);
-    where = source_ + ": zip entry '" + printable(entry.name) + "'";
+    where = source_ + ": zip entry '" + core::printable(entry.name) + "'";
     apply_zip64_extra(p + kCentralSize + name_size, extra_size, entry, size32, csize32, offset32, where);
     if (entry.method == 0 && entry.size != entry.compressed_size)
       throw Error(where + " is stored but its sizes differ (" + std::to_string(entry.size) + " vs " +
@@ -132,7 +132,7 @@ const ZipEntry* ZipReader::find(const std::string& name) const {
 }
 
 const uint8_t* ZipReader::contents(const ZipEntry& entry) const {
-  std::string where = source_ + ": zip entry '" + printable(entry.name) + "'";
+  std::string where = source_ + ": zip entry '" + core::printable(entry.name) + "'";
   if (entry.flags & 1) throw Error(where + " is encrypted");
   if (entry.method != 0)
     throw Error(where + " is compressed (method " + std::to_string(entry.method) +
