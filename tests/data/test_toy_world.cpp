@@ -13,12 +13,12 @@
 #include "vgs/core/error.h"
 #include "vgs/core/fs.h"
 #include "vgs/data/manifest.h"
+#include "vgs/data/toy_images.h"
 #include "vgs/data/toy_world.h"
 #include "vgs/data/trials.h"
 #include "vgs/data/vocabulary.h"
 #include "vgs/io/audio.h"
 #include "vgs/io/image.h"
-#include "vgs/io/toy_images.h"
 
 using namespace vgs;
 using Catch::Contains;
@@ -194,16 +194,16 @@ TEST_CASE("toy world: errors a user can meet") {
 }
 
 TEST_CASE("toy world: every word has its own picture style") {
-  REQUIRE(io::toy_style_count() >= static_cast<int>(data::all_words().size()));
-  std::set<io::ToyShape> shapes;
+  REQUIRE(data::toy_style_count() >= static_cast<int>(data::all_words().size()));
+  std::set<data::ToyShape> shapes;
   for (size_t i = 0; i < data::all_words().size(); ++i) {
-    const auto style = io::toy_style(static_cast<int>(i));
+    const auto style = data::toy_style(static_cast<int>(i));
     CHECK(shapes.insert(style.shape).second);
     CHECK(style.colour != style.pattern);
   }
-  io::ToyPose pose;
-  CHECK(io::render_toy_png(io::toy_style(0), pose) == io::render_toy_png(io::toy_style(0), pose));
+  data::ToyPose pose;
+  CHECK(data::render_toy_png(data::toy_style(0), pose) == data::render_toy_png(data::toy_style(0), pose));
   pose.source = 1;
-  CHECK(io::render_toy_png(io::toy_style(0), pose) != io::render_toy_png(io::toy_style(0), io::ToyPose{}));
-  CHECK_THROWS_AS(io::toy_style(io::toy_style_count()), Error);
+  CHECK(data::render_toy_png(data::toy_style(0), pose) != data::render_toy_png(data::toy_style(0), data::ToyPose{}));
+  CHECK_THROWS_AS(data::toy_style(data::toy_style_count()), Error);
 }

@@ -1,6 +1,6 @@
 // Drawing the toy world's objects with OpenCV: shape outlines in object coordinates, a texture field
 // evaluated per pixel in the object's own (rotated) frame, and the two sources' outline and shading.
-#include "vgs/io/toy_images.h"
+#include "vgs/data/toy_images.h"
 
 #include <algorithm>
 #include <cmath>
@@ -13,7 +13,7 @@
 #include "vgs/core/error.h"
 #include "vgs/core/fs.h"
 
-namespace vgs::io {
+namespace vgs::data {
 
 namespace {
 
@@ -278,4 +278,4 @@ void write_toy_image(const std::string& path, const ToyStyle& style, const ToyPo
   core::write_file_atomic(path, render_toy_png(style, pose, size));
 }
 
-}  // namespace vgs::io
+}  // namespace vgs::data
