@@ -14,22 +14,18 @@ using namespace vgs;
 
 namespace {
 using bench::best_seconds;
-}  // namespace
+using Batch = std::pair<at::Tensor, at::Tensor>;  // padded waves [B, T] and their lengths [B]
 
-int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::cerr << "usage: bench_backbones DIR [REPEATS]\n";
-    return 2;
-  }
-  const std::string dir = argv[1];
-  const int repeats = argc > 2 ? std::atoi(argv[2]) : 3;
-  torch::InferenceMode guard;
-
-  auto wavlm = backbones::make_backbone({"wavlm_base_plus", dir + "/wavlm.pt"});
-  io::Checkpoint wavlm_io = io::read_checkpoint(dir + "/wavlm_io.pt");
+// The waves "wave0", "wave1"... of the Python side's inputs, in order.
+std::vector<at::Tensor> numbered_waves(io::Checkpoint& inputs) {
   std::vector<at::Tensor> waves;
-  for (int i = 0; wavlm_io.tensors.count("wave" + std::to_string(i)); ++i) waves.push_back(wavlm_io.tensors["wave" + std::to_string(i)]);
-  std::vector<std::pair<at::Tensor, at::Tensor>> batches;  // same batches of 4 as Python
+  for (int i = 0; inputs.tensors.count("wave" + std::to_string(i)); ++i) waves.push_back(inputs.tensors["wave" + std::to_string(i)]);
+  return waves;
+}
+
+// The same batches of 4 as Python: zero-padded to the longest wave of the batch.
+std::vector<Batch> batches_of_four(const std::vector<at::Tensor>& waves) {
+  std::vector<Batch> batches;
   for (size_t i = 0; i < waves.size(); i += 4) {
     int64_t longest = 0;
     for (size_t j = i; j < i + 4; ++j) longest = std::max(longest, waves[j].size(0));
@@ -41,20 +37,41 @@ int main(int argc, char** argv) {
     }
     batches.emplace_back(x, torch::tensor(lengths));
   }
+  return batches;
+}
+
+struct WavlmResult {
+  double seconds = 0, audio_seconds = 0, max_abs_diff = 0;
+};
+
+WavlmResult bench_wavlm(const std::string& dir, int repeats) {
+  auto wavlm = backbones::make_backbone({"wavlm_base_plus", dir + "/wavlm.pt"});
+  io::Checkpoint wavlm_io = io::read_checkpoint(dir + "/wavlm_io.pt");
+  const std::vector<at::Tensor> waves = numbered_waves(wavlm_io);
+  const std::vector<Batch> batches = batches_of_four(waves);
   std::vector<at::Tensor> outputs;
   auto run_wavlm = [&] {
     outputs.clear();
     for (auto& [x, lengths] : batches) outputs.push_back(wavlm->forward(x, lengths, {12}).layers[0]);
   };
-  double wavlm_seconds = best_seconds(repeats, run_wavlm);
-  double audio_seconds = 0, wavlm_diff = 0;
+  WavlmResult result;
+  result.seconds = best_seconds(repeats, run_wavlm);
   for (size_t i = 0; i < waves.size(); ++i) {
-    audio_seconds += waves[i].size(0) / 16000.0;
+    result.audio_seconds += waves[i].size(0) / 16000.0;
     const auto& expected = wavlm_io.tensors["wavlm_out" + std::to_string(i)];
     auto got = outputs[i / 4][static_cast<int64_t>(i % 4)].narrow(0, 0, expected.size(0));
-    wavlm_diff = std::max(wavlm_diff, (got - expected).abs().max().item<double>());
+    result.max_abs_diff = std::max(result.max_abs_diff, (got - expected).abs().max().item<double>());
   }
+  return result;
+}
 
+struct ResnetResult {
+  double seconds = 0;
+  int64_t images = 0;
+  double max_abs_diff = 0, max_abs_value = 0;
+};
+
+ResnetResult bench_resnet(const std::string& dir, int repeats) {
   auto resnet = backbones::make_backbone({"resnet50", dir + "/resnet.pt", 256});
   io::Checkpoint resnet_io = io::read_checkpoint(dir + "/resnet_io.pt");
   const auto& images = resnet_io.tensors["images"];
@@ -63,16 +80,33 @@ int main(int argc, char** argv) {
     maps.clear();
     for (int64_t i = 0; i < images.size(0); i += 8) maps.push_back(resnet->forward(images.narrow(0, i, 8), {}, {4}).layers[0]);
   };
-  double resnet_seconds = best_seconds(repeats, run_resnet);
+  ResnetResult result;
+  result.seconds = best_seconds(repeats, run_resnet);
+  result.images = images.size(0);
   // Python's maps are [B, 2048, 8, 8]; vgs's tokens [B, 64, 2048] run over rows, then columns.
   auto expected = resnet_io.tensors["maps"].flatten(2).transpose(1, 2);
-  double resnet_diff = (torch::cat(maps) - expected).abs().max().item<double>();
-  double resnet_scale = expected.abs().max().item<double>();
+  result.max_abs_diff = (torch::cat(maps) - expected).abs().max().item<double>();
+  result.max_abs_value = expected.abs().max().item<double>();
+  return result;
+}
 
-  std::cout << "{\"threads\": " << at::get_num_threads() << ", \"wavlm_base_plus\": {\"seconds\": " << wavlm_seconds
-            << ", \"audio_seconds\": " << audio_seconds << ", \"rtf\": " << wavlm_seconds / audio_seconds
-            << ", \"max_abs_diff\": " << wavlm_diff << "}, \"resnet50\": {\"seconds\": " << resnet_seconds
-            << ", \"images\": " << images.size(0) << ", \"images_per_second\": " << images.size(0) / resnet_seconds
-            << ", \"max_abs_diff\": " << resnet_diff << ", \"max_abs_value\": " << resnet_scale << "}}\n";
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << "usage: bench_backbones DIR [REPEATS]\n";
+    return 2;
+  }
+  const std::string dir = argv[1];
+  const int repeats = argc > 2 ? std::atoi(argv[2]) : 3;
+  torch::InferenceMode guard;
+  const WavlmResult wavlm = bench_wavlm(dir, repeats);
+  const ResnetResult resnet = bench_resnet(dir, repeats);
+
+  std::cout << "{\"threads\": " << at::get_num_threads() << ", \"wavlm_base_plus\": {\"seconds\": " << wavlm.seconds
+            << ", \"audio_seconds\": " << wavlm.audio_seconds << ", \"rtf\": " << wavlm.seconds / wavlm.audio_seconds
+            << ", \"max_abs_diff\": " << wavlm.max_abs_diff << "}, \"resnet50\": {\"seconds\": " << resnet.seconds
+            << ", \"images\": " << resnet.images << ", \"images_per_second\": " << resnet.images / resnet.seconds
+            << ", \"max_abs_diff\": " << resnet.max_abs_diff << ", \"max_abs_value\": " << resnet.max_abs_value << "}}\n";
   return 0;
 }

@@ -1,6 +1,8 @@
 // Tests of the shipped recipes: each one loads, the paper recipes carry the paper's settings, and
 // training without prepared data says what to prepare instead of failing somewhere deep.
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <filesystem>
 
 #include "tests/support/temp_dir.h"
 #include "vgs/core/config.h"
@@ -11,6 +13,20 @@ using Catch::Contains;
 
 namespace {
 std::string recipe_path(const std::string& name) { return std::string(VGS_SOURCE_DIR) + "/recipes/" + name; }
+
+// Every recipe under recipes/, found when the test runs (so a new one is covered), relative and sorted.
+std::vector<std::string> all_recipes() {
+  namespace fs = std::filesystem;
+  const fs::path root = recipe_path("");
+  std::vector<std::string> names;
+  for (const auto& entry : fs::recursive_directory_iterator(root)) {
+    const auto extension = entry.path().extension();
+    if (entry.is_regular_file() && (extension == ".yaml" || extension == ".yml"))
+      names.push_back(entry.path().lexically_relative(root).generic_string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
 }  // namespace
 
 TEST_CASE("the paper recipes load with the me-vgs settings and their languages") {
@@ -35,6 +51,16 @@ TEST_CASE("the paper recipes load with the me-vgs settings and their languages")
     CHECK(c.get_float("train.lr") == 2e-4);
     CHECK(c.get_float("train.weight_decay") == 5e-7);
     CHECK(c.get_int("loss.negatives_per_item") == 11);
+  }
+}
+
+TEST_CASE("every recipe under recipes/ loads and resolves") {
+  const auto names = all_recipes();
+  // The walk goes into subfolders: the evaluation recipes are found too.
+  REQUIRE(std::find(names.begin(), names.end(), "eval/me.yaml") != names.end());
+  for (const auto& name : names) {
+    INFO(name);
+    CHECK_NOTHROW(recipe::load(recipe_path(name)).dump());
   }
 }
 

@@ -13,12 +13,12 @@
 #include "vgs/core/error.h"
 #include "vgs/core/fs.h"
 #include "vgs/data/manifest.h"
+#include "vgs/data/toy_images.h"
 #include "vgs/data/toy_world.h"
 #include "vgs/data/trials.h"
 #include "vgs/data/vocabulary.h"
 #include "vgs/io/audio.h"
 #include "vgs/io/image.h"
-#include "vgs/io/toy_images.h"
 
 using namespace vgs;
 using Catch::Contains;
@@ -52,21 +52,18 @@ std::map<std::string, std::string> files_of(const std::string& dir) {
   return out;
 }
 
-}  // namespace
+using AudioBySplit = std::map<std::string, std::vector<data::AudioItem>>;
+using ImagesBySplit = std::map<std::string, std::vector<data::ImageItem>>;
 
-TEST_CASE("toy world: manifests and audio and images and trials of a tiny configuration") {
-  test::TempDir dir;
-  const std::string out = dir.file("toy");
-  auto result = data::make_toy_world(out, tiny());
-  CHECK_FALSE(result.reused);
-  // Audio: familiar 2 words x 3 languages x (2 + 1 + 2), novel 2 x 3 x 2. Images: 2 x (2 + 2 + 2) + 2 x 2.
-  CHECK(result.audio_items == 42);
-  CHECK(result.image_items == 16);
-  CHECK(fs::exists(out + "/toy_world.json"));
-  CHECK_FALSE(fs::exists(out + "/toy_world.partial"));
+struct Manifests {
+  AudioBySplit audio;
+  ImagesBySplit images;
+};
 
-  std::map<std::string, std::vector<data::AudioItem>> audio;
-  std::map<std::string, std::vector<data::ImageItem>> images;
+// The manifests of every split, checked for relative paths and unique ids.
+Manifests read_manifests(const std::string& out) {
+  Manifests m;
+  auto& [audio, images] = m;
   std::set<std::string> ids;
   for (const std::string split : {"train", "val", "test"}) {
     const std::string audio_path = data::toy_world_manifest(out, "audio", split);
@@ -77,31 +74,37 @@ TEST_CASE("toy world: manifests and audio and images and trials of a tiny config
     for (const auto& item : audio[split]) CHECK(ids.insert(item.id).second);
     for (const auto& item : images[split]) CHECK(ids.insert(item.id).second);
   }
-  CHECK(audio["train"].size() == 12);
-  CHECK(audio["val"].size() == 6);
-  CHECK(audio["test"].size() == 24);
-  CHECK(images["test"].size() == 8);
+  return m;
+}
 
+// One spoken word: 16 kHz mono, a word and its silences, a peak below clipping.
+void check_audio_item(const data::AudioItem& item) {
+  CHECK(item.speaker.rfind(item.lang, 0) == 0);  // an espeak-ng voice of the item's language
+  CHECK(item.path.find("/audio/" + item.lang + "/") != std::string::npos);
+  const auto info = io::audio_info(item.path);
+  CHECK(info.sample_rate == 16000);
+  CHECK(info.channels == 1);
+  const auto samples = io::read_audio(item.path, 16000);
+  REQUIRE(samples.size() > 4000);  // a word and its silences: well over 0.25 s
+  float peak = 0;
+  for (float x : samples) peak = std::max(peak, std::abs(x));
+  CHECK(peak > 0.2f);
+  CHECK(peak < 1.0f);
+}
+
+void check_audio(const AudioBySplit& audio) {
   std::set<std::string> languages, voices;
   for (const auto& [split, items] : audio)
     for (const auto& item : items) {
       languages.insert(item.lang);
       voices.insert(item.speaker);
-      CHECK(item.speaker.rfind(item.lang, 0) == 0);  // an espeak-ng voice of the item's language
-      CHECK(item.path.find("/audio/" + item.lang + "/") != std::string::npos);
-      const auto info = io::audio_info(item.path);
-      CHECK(info.sample_rate == 16000);
-      CHECK(info.channels == 1);
-      const auto samples = io::read_audio(item.path, 16000);
-      REQUIRE(samples.size() > 4000);  // a word and its silences: well over 0.25 s
-      float peak = 0;
-      for (float x : samples) peak = std::max(peak, std::abs(x));
-      CHECK(peak > 0.2f);
-      CHECK(peak < 1.0f);
+      check_audio_item(item);
     }
   CHECK(languages == std::set<std::string>{"en", "fr", "nl"});
   CHECK(voices.size() > 5);
+}
 
+void check_images(const ImagesBySplit& images) {
   std::set<std::string> sources;
   for (const auto& [split, items] : images)
     for (const auto& item : items) {
@@ -114,7 +117,11 @@ TEST_CASE("toy world: manifests and audio and images and trials of a tiny config
       CHECK(*std::min_element(picture.data.begin(), picture.data.end()) < 0.5f);
     }
   CHECK(sources == std::set<std::string>{"toy_a", "toy_b"});
+}
 
+// Familiar trials in val and test, ME trials in test only (no novel val items), per language.
+void check_trial_lists(const std::string& out, Manifests& m) {
+  auto& [audio, images] = m;
   for (const std::string lang : {"en", "fr", "nl"}) {
     for (const std::string split : {"val", "test"}) {
       const std::string path = data::toy_world_trials(out, "familiar", split, lang);
@@ -129,6 +136,29 @@ TEST_CASE("toy world: manifests and audio and images and trials of a tiny config
     CHECK_NOTHROW(data::check_trials(trials, audio["test"], images["test"], me));
     CHECK_FALSE(fs::exists(data::toy_world_trials(out, "me", "val", lang)));  // no novel val items
   }
+}
+
+}  // namespace
+
+TEST_CASE("toy world: manifests and audio and images and trials of a tiny configuration") {
+  test::TempDir dir;
+  const std::string out = dir.file("toy");
+  auto result = data::make_toy_world(out, tiny());
+  CHECK_FALSE(result.reused);
+  // Audio: familiar 2 words x 3 languages x (2 + 1 + 2), novel 2 x 3 x 2. Images: 2 x (2 + 2 + 2) + 2 x 2.
+  CHECK(result.audio_items == 42);
+  CHECK(result.image_items == 16);
+  CHECK(fs::exists(out + "/toy_world.json"));
+  CHECK_FALSE(fs::exists(out + "/toy_world.partial"));
+
+  Manifests m = read_manifests(out);
+  CHECK(m.audio["train"].size() == 12);
+  CHECK(m.audio["val"].size() == 6);
+  CHECK(m.audio["test"].size() == 24);
+  CHECK(m.images["test"].size() == 8);
+  check_audio(m.audio);
+  check_images(m.images);
+  check_trial_lists(out, m);
   CHECK_THAT(core::read_file(out + "/toy_world.json"), Contains("\"fr\": \"éléphant\""));
 }
 
@@ -194,16 +224,16 @@ TEST_CASE("toy world: errors a user can meet") {
 }
 
 TEST_CASE("toy world: every word has its own picture style") {
-  REQUIRE(io::toy_style_count() >= static_cast<int>(data::all_words().size()));
-  std::set<io::ToyShape> shapes;
+  REQUIRE(data::toy_style_count() >= static_cast<int>(data::all_words().size()));
+  std::set<data::ToyShape> shapes;
   for (size_t i = 0; i < data::all_words().size(); ++i) {
-    const auto style = io::toy_style(static_cast<int>(i));
+    const auto style = data::toy_style(static_cast<int>(i));
     CHECK(shapes.insert(style.shape).second);
     CHECK(style.colour != style.pattern);
   }
-  io::ToyPose pose;
-  CHECK(io::render_toy_png(io::toy_style(0), pose) == io::render_toy_png(io::toy_style(0), pose));
+  data::ToyPose pose;
+  CHECK(data::render_toy_png(data::toy_style(0), pose) == data::render_toy_png(data::toy_style(0), pose));
   pose.source = 1;
-  CHECK(io::render_toy_png(io::toy_style(0), pose) != io::render_toy_png(io::toy_style(0), io::ToyPose{}));
-  CHECK_THROWS_AS(io::toy_style(io::toy_style_count()), Error);
+  CHECK(data::render_toy_png(data::toy_style(0), pose) != data::render_toy_png(data::toy_style(0), data::ToyPose{}));
+  CHECK_THROWS_AS(data::toy_style(data::toy_style_count()), Error);
 }

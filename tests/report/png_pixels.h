@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "vgs/report/plot.h"
@@ -48,6 +49,19 @@ inline cv::Rect largest_blob(const cv::Mat& mask) {
   return best;
 }
 
+// The bars of one colour, left to right: blobs at least `min_height` tall (not legend swatches), with
+// the halves of a bar that its error bar splits (a few columns apart, the same rows) joined again.
+inline std::vector<cv::Rect> bars(const cv::Mat& mask, int min_height = 20) {
+  std::vector<cv::Rect> out;
+  for (const auto& b : blobs(mask)) {
+    if (b.height < min_height) continue;
+    bool other_half = !out.empty() && b.x - out.back().br().x <= 8 && b.y == out.back().y && b.height == out.back().height;
+    if (other_half) out.back() |= b;
+    else out.push_back(b);
+  }
+  return out;
+}
+
 // A dark, grey pixel: text, spines, error bars, the reference line (not palette colours).
 inline bool dark_grey(const cv::Vec3b& p, int darkest_allowed = 150) {
   int hi = std::max({p[0], p[1], p[2]}), lo = std::min({p[0], p[1], p[2]});
@@ -65,6 +79,36 @@ inline int dark_pixels_in_row(const cv::Mat& image, int y) {
   int n = 0;
   for (int x = 0; x < image.cols; ++x) n += dark_grey(image.at<cv::Vec3b>(y, x));
   return n;
+}
+
+// The row with the most dark pixels (a spine or the zero line, drawn across the whole plot).
+inline int darkest_row(const cv::Mat& image) {
+  int best = 0, row = 0;
+  for (int y = 0; y < image.rows; ++y)
+    if (int n = dark_pixels_in_row(image, y); n > best) best = n, row = y;
+  return row;
+}
+
+// Runs of columns [first, last] holding a dark pixel in the rows of `band`, left to right; runs fewer
+// than `join` columns apart are one (the glyphs of one label). The default band is one row wide.
+inline std::vector<std::pair<int, int>> dark_column_runs(const cv::Mat& image, const cv::Rect& band, int join = 1) {
+  std::vector<std::pair<int, int>> runs;
+  for (int x = band.x; x < band.br().x; ++x) {
+    bool dark = false;
+    for (int y = band.y; y < band.br().y && !dark; ++y) dark = dark_grey(image.at<cv::Vec3b>(y, x));
+    if (!dark) continue;
+    if (!runs.empty() && x - runs.back().second <= join) runs.back().second = x;
+    else runs.emplace_back(x, x);
+  }
+  return runs;
+}
+
+// The longest unbroken stroke of dark pixels along row y: [first, last] columns.
+inline std::pair<int, int> longest_dark_run(const cv::Mat& image, int y) {
+  std::pair<int, int> best{0, -1};
+  for (const auto& run : dark_column_runs(image, cv::Rect(0, y, image.cols, 1)))
+    if (run.second - run.first > best.second - best.first) best = run;
+  return best;
 }
 
 }  // namespace vgs::test

@@ -148,7 +148,7 @@ TEST_CASE("NaN values leave out their bar and NaN errors their error bar") {
   CHECK(test::read_png(dir.file("all_nan.png")).rows == 800);
 }
 
-TEST_CASE("equal values, values beyond the axis and negative values still give a valid chart") {
+TEST_CASE("equal values at zero or on the lower limit draw no bar, only their value labels") {
   test::TempDir dir;
   BarChart chart;
   chart.categories = {"a", "b", "c"};
@@ -158,18 +158,86 @@ TEST_CASE("equal values, values beyond the axis and negative values still give a
   chart.series = {{"flat", {0.7, 0.7, 0.7}, {0.0, 0.0, 0.0}}};
   chart.y_min = 0.7;  // all values on the lower limit
   REQUIRE_NOTHROW(report::write_bar_chart(chart, dir.file("flat.png")));
+  for (auto name : {"zero.png", "flat.png"}) {
+    INFO(name);
+    cv::Mat image = test::read_png(dir.file(name));
+    REQUIRE(image.cols == 1200);
+    // No bar; the series' one patch of colour is its legend swatch.
+    cv::Mat mask = test::colour_mask(image, palette_colour(0));
+    CHECK(test::bars(mask, 1).size() == 1);
+    CHECK(test::largest_blob(mask).height < 20);
+    // The bars' baseline is the longest stroke (the zero line, or the bottom spine on the lower limit).
+    int baseline = test::darkest_row(image);
+    auto [left, right] = test::longest_dark_run(image, baseline);
+    REQUIRE(right - left > 800);
+    // Each value label just above it, centred on its category.
+    auto labels = test::dark_column_runs(image, cv::Rect(left + 10, baseline - 30, right - left - 10, 27), 20);
+    REQUIRE(labels.size() == 3);
+    double group = (right - left) / 3.0;
+    for (int i = 0; i < 3; ++i)
+      CHECK(std::abs((labels[i].first + labels[i].second) / 2.0 - (left + group * (i + 0.5))) < 10);
+  }
+}
+
+TEST_CASE("values beyond the axis are clipped to the plot, bars and error bars alike") {
+  test::TempDir dir;
+  BarChart chart;
+  chart.categories = {"a", "b", "c"};
   chart.y_min = 0;
   chart.y_max = 0.5;  // bars taller than the axis are clipped
   chart.series = {{"clipped", {0.9, -0.2, 0.4}, {0.5, 0.1, 2.0}}};
   REQUIRE_NOTHROW(report::write_bar_chart(chart, dir.file("clipped.png")));
-  chart.y_min = NAN;
-  chart.y_max = NAN;
+  cv::Mat image = test::read_png(dir.file("clipped.png"));
+  REQUIRE(image.cols == 1200);
+  // Bars over a and c; -0.2 is clipped to the baseline, so b has none.
+  auto bars = test::bars(test::colour_mask(image, palette_colour(0)));
+  REQUIRE(bars.size() == 2);
+  const cv::Rect a = bars[0], c = bars[1];
+  double group = (c.x - a.x) / 2.0;  // a and c are two categories apart
+  CHECK(std::abs(a.width - 0.8 * group) < 8);
+  CHECK(std::abs(a.width - c.width) <= 1);
+  CHECK(std::abs(a.br().y - c.br().y) <= 1);
+  // 0.9 stops at the top of the axis (0.5): 0.4 is 4/5 of it, not 4/9.
+  CHECK(std::abs(c.height - 0.8 * a.height) <= 3);
+  // 0.4 +- 2.0 runs from the top of the plot down to the baseline, no further.
+  const int centre = c.x + c.width / 2;
+  int stem_gaps = 0;
+  for (int y = a.y + 2; y < c.br().y - 2; ++y) stem_gaps += !test::dark_near(image, centre, y);
+  CHECK(stem_gaps == 0);
+  CHECK_FALSE(test::dark_near(image, centre, c.br().y + 4));  // below the plot: white until the category label
+}
+
+TEST_CASE("negative values hang from a zero line and tiny values draw no bar") {
+  test::TempDir dir;
+  BarChart chart;
+  chart.categories = {"a", "b", "c"};
   chart.series = {{"signed", {-3, 2.5, 1e-9}, {}}};
+  chart.y_min = NAN;  // automatic: the axis takes in the negative bar
   REQUIRE_NOTHROW(report::write_bar_chart(chart, dir.file("signed.png")));
-  for (auto name : {"zero.png", "flat.png", "clipped.png", "signed.png"}) {
-    INFO(name);
-    CHECK(test::read_png(dir.file(name)).cols == 1200);
+  cv::Mat image = test::read_png(dir.file("signed.png"));
+  REQUIRE(image.cols == 1200);
+  auto bars = test::bars(test::colour_mask(image, palette_colour(0)));
+  REQUIRE(bars.size() == 2);  // 1e-9 is less than a pixel
+  const cv::Rect negative = bars[0], positive = bars[1];
+  CHECK(negative.x < positive.x);
+  // The negative bar starts where the positive one ends, below the zero line between them.
+  CHECK(negative.y > positive.br().y);
+  CHECK(negative.y - positive.br().y <= 4);
+  // The zero line runs on from the negative bar (where it blends with the bar's colour) to the end of
+  // the plot, as far as the bottom spine.
+  const int plot_right = test::longest_dark_run(image, test::darkest_row(image)).second;
+  std::pair<int, int> zero_line{0, -1};
+  for (int y = positive.br().y; y < negative.y; ++y) {
+    auto run = test::longest_dark_run(image, y);
+    if (run.second - run.first > zero_line.second - zero_line.first) zero_line = run;
   }
+  CHECK(std::abs(zero_line.first - negative.br().x) <= 2);
+  CHECK(std::abs(zero_line.second - plot_right) <= 1);
+  CHECK(std::abs(negative.height - 1.2 * positive.height) <= 5);  // 3 against 2.5
+  // The value of the negative bar is printed below it.
+  auto label = test::dark_column_runs(image, cv::Rect(negative.x, negative.br().y + 2, negative.width, 27), 20);
+  REQUIRE(label.size() == 1);
+  CHECK(std::abs((label[0].first + label[0].second) / 2 - (negative.x + negative.width / 2)) < 10);
 }
 
 TEST_CASE("bar chart input errors name the file, the chart and the series") {

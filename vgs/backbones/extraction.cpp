@@ -155,61 +155,86 @@ std::string default_feature_path(const std::string& manifest, const std::string&
   return (folder / (fs::path(manifest).stem().string() + "." + backbone + ".l" + tag + ".h5")).string();
 }
 
-ExtractionReport run_extraction(const ExtractionOptions& o) {
-  std::unique_ptr<Backbone> backbone = make_backbone(o.backbone);
-  c10::Device device = pick_device(o.device);
-  backbone->to(device);
-  std::vector<int64_t> layers = o.all_layers ? backbone->all_layers()
-                                : o.layers.empty() ? std::vector<int64_t>{backbone->default_layer()}
-                                                   : o.layers;
-  backbone->check_layers(layers);
-  const Modality modality = backbone->modality();
+namespace {
 
+using Batches = std::vector<std::vector<WorkItem>>;
+
+// What one extraction run works with.
+struct Run {
+  const ExtractionOptions& options;
+  Backbone& backbone;
+  c10::Device device;
+  std::vector<int64_t> layers;
+  Modality modality;
+};
+
+// extract.all_layers, else extract.layers, else the backbone's default layer.
+std::vector<int64_t> chosen_layers(const Backbone& backbone, const ExtractionOptions& o) {
+  return o.all_layers ? backbone.all_layers()
+         : o.layers.empty() ? std::vector<int64_t>{backbone.default_layer()}
+                            : o.layers;
+}
+
+// What the store records about where its features came from.
+io::FeatureStoreInfo store_info(const Run& run) {
+  const ExtractionOptions& o = run.options;
   io::FeatureStoreInfo info;
   info.backbone = o.backbone.name;
-  info.weights_digest = backbone->weights_digest();
-  info.layers = layers;
-  info.sample_rate = modality == Modality::audio ? o.sample_rate : 0;
-  info.image_size = modality == Modality::image ? backbone->image_size() : 0;
+  info.weights_digest = run.backbone.weights_digest();
+  info.layers = run.layers;
+  info.sample_rate = run.modality == Modality::audio ? o.sample_rate : 0;
+  info.image_size = run.modality == Modality::image ? run.backbone.image_size() : 0;
   info.dtype = o.dtype;
   info.manifest = fs::absolute(o.manifest).string();
   info.manifest_digest = core::file_digest(o.manifest);
+  return info;
+}
 
-  ExtractionReport report;
-  report.output = o.output.empty() ? default_feature_path(o.manifest, o.backbone.name, layers, o.all_layers, o.features_dir) : o.output;
-  if (!fs::path(report.output).parent_path().empty()) fs::create_directories(fs::path(report.output).parent_path());
-  io::FeatureStoreWriter writer(report.output, info, o.items_per_shard);
-  report.resumed = writer.resumed_count();
+std::string comma_separated(const std::vector<int64_t>& numbers) {
+  std::vector<std::string> s;
+  for (auto n : numbers) s.push_back(std::to_string(n));
+  return core::join(s, ",");
+}
 
-  data::BadItems bad(o.on_bad_item);
-  std::vector<WorkItem> work = modality == Modality::audio ? audio_work(o.manifest, bad) : image_work(o.manifest);
+// The items of the manifest not yet in the store, longest audio first.
+std::vector<WorkItem> work_to_do(const Run& run, const io::FeatureStoreWriter& writer, data::BadItems& bad) {
+  const std::string& manifest = run.options.manifest;
+  std::vector<WorkItem> work = run.modality == Modality::audio ? audio_work(manifest, bad) : image_work(manifest);
   work.erase(std::remove_if(work.begin(), work.end(), [&](const WorkItem& w) { return writer.contains(w.id); }), work.end());
-  auto batches = make_batches(work, o.batch_size, o.max_batch_seconds);
-  log::info("[extract] ", o.backbone.name, " layers ", core::join([&] {
-              std::vector<std::string> s;
-              for (auto l : layers) s.push_back(std::to_string(l));
-              return s;
-            }(), ","), " over ", work.size(), " items (", report.resumed, " already done) in ", batches.size(),
-            " batches on ", device.str(), " -> ", report.output);
+  return work;
+}
 
-  core::Progress progress("[extract]", static_cast<int64_t>(work.size()));
+// The backbone's features of one decoded batch, item by item into the store.
+void store_batch(const Run& run, const LoadedBatch& batch, io::FeatureStoreWriter& writer) {
+  BackboneFeatures features = run.backbone.forward(
+      batch.input.to(run.device), batch.lengths.defined() ? batch.lengths.to(run.device) : at::Tensor(), run.layers);
+  at::Tensor valid = features.lengths.to(at::kCPU);
+  for (size_t b = 0; b < batch.ids.size(); ++b) {
+    const int64_t frames = valid[static_cast<int64_t>(b)].item<int64_t>();
+    std::vector<at::Tensor> per_layer;
+    for (const auto& layer : features.layers) per_layer.push_back(layer[static_cast<int64_t>(b)].narrow(0, 0, frames).to(at::kCPU));
+    writer.add(batch.ids[b], per_layer.size() == 1 ? per_layer[0] : torch::stack(per_layer));  // [T, D] or [L, T, D]
+  }
+}
+
+std::future<LoadedBatch> load_in_background(const Run& run, const std::vector<WorkItem>& items, data::BadItems& bad) {
+  return std::async(std::launch::async, load_batch, std::cref(items), run.modality, std::cref(run.options), std::ref(bad));
+}
+
+// The extraction loop, timed into the report: decodes batch k+1 while the backbone runs batch k.
+void extract_batches(const Run& run, const Batches& batches, data::BadItems& bad, io::FeatureStoreWriter& writer,
+                     ExtractionReport& report) {
+  int64_t items = 0;
+  for (const auto& items_of_batch : batches) items += static_cast<int64_t>(items_of_batch.size());
+  core::Progress progress("[extract]", items);
   auto start = std::chrono::steady_clock::now();
-  // Decode batch k+1 while the backbone runs batch k.
   std::future<LoadedBatch> next;
-  if (!batches.empty()) next = std::async(std::launch::async, load_batch, std::cref(batches[0]), modality, std::cref(o), std::ref(bad));
+  if (!batches.empty()) next = load_in_background(run, batches[0], bad);
   for (size_t k = 0; k < batches.size(); ++k) {
     LoadedBatch batch = next.get();
-    if (k + 1 < batches.size())
-      next = std::async(std::launch::async, load_batch, std::cref(batches[k + 1]), modality, std::cref(o), std::ref(bad));
+    if (k + 1 < batches.size()) next = load_in_background(run, batches[k + 1], bad);
     if (!batch.ids.empty()) {
-      BackboneFeatures features = backbone->forward(batch.input.to(device), batch.lengths.defined() ? batch.lengths.to(device) : at::Tensor(), layers);
-      at::Tensor valid = features.lengths.to(at::kCPU);
-      for (size_t b = 0; b < batch.ids.size(); ++b) {
-        const int64_t frames = valid[static_cast<int64_t>(b)].item<int64_t>();
-        std::vector<at::Tensor> per_layer;
-        for (const auto& layer : features.layers) per_layer.push_back(layer[static_cast<int64_t>(b)].narrow(0, 0, frames).to(at::kCPU));
-        writer.add(batch.ids[b], per_layer.size() == 1 ? per_layer[0] : torch::stack(per_layer));  // [T, D] or [L, T, D]
-      }
+      store_batch(run, batch, writer);
       report.stored += static_cast<int64_t>(batch.ids.size());
       report.media_seconds += batch.media_seconds;
     }
@@ -218,6 +243,30 @@ ExtractionReport run_extraction(const ExtractionOptions& o) {
   writer.finish();
   progress.finish();
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+ExtractionReport run_extraction(const ExtractionOptions& o) {
+  std::unique_ptr<Backbone> backbone = make_backbone(o.backbone);
+  c10::Device device = pick_device(o.device);
+  backbone->to(device);
+  const Run run{o, *backbone, device, chosen_layers(*backbone, o), backbone->modality()};
+  backbone->check_layers(run.layers);
+  const io::FeatureStoreInfo info = store_info(run);
+
+  ExtractionReport report;
+  report.output = o.output.empty() ? default_feature_path(o.manifest, o.backbone.name, run.layers, o.all_layers, o.features_dir) : o.output;
+  if (!fs::path(report.output).parent_path().empty()) fs::create_directories(fs::path(report.output).parent_path());
+  io::FeatureStoreWriter writer(report.output, info, o.items_per_shard);
+  report.resumed = writer.resumed_count();
+
+  data::BadItems bad(o.on_bad_item);
+  const std::vector<WorkItem> work = work_to_do(run, writer, bad);
+  const Batches batches = make_batches(work, o.batch_size, o.max_batch_seconds);
+  log::info("[extract] ", o.backbone.name, " layers ", comma_separated(run.layers), " over ", work.size(), " items (",
+            report.resumed, " already done) in ", batches.size(), " batches on ", device.str(), " -> ", report.output);
+  extract_batches(run, batches, bad, writer, report);
   report.skipped = bad.skipped();
   bad.report();
   return report;

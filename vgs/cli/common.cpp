@@ -4,7 +4,7 @@
 #include <iostream>
 
 #include "vgs/core/error.h"
-#include "vgs/core/logging.h"
+#include "vgs/core/log.h"
 #include "vgs/recipe/recipe.h"
 
 namespace vgs::cli {

@@ -70,20 +70,19 @@ std::string prepare_trials(const TrialsArguments& a) {
   return line.str();
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  CLI::App app{"Prepare datasets for vgs", "vgs-prepare"};
-  std::string log_level = "info";
-  vgs::cli::add_log_level_argument(app, log_level);
-  app.require_subcommand(1);
-  app.fallthrough();  // --log-level also after the subcommand
-
-  CLI::App* toy = app.add_subcommand("toy-world", "Make the toy ME world (speech by espeak-ng, drawn objects) in OUT_DIR");
+struct ToyWorldArguments {
   std::string out_dir;
-  vgs::data::ToyWorldOptions o;
+  vgs::data::ToyWorldOptions options;
   int train_per_word = 0;
-  toy->add_option("OUT_DIR", out_dir, "folder to create (a finished toy world there is reused)")->required();
+  CLI::Option* per_word_option = nullptr;
+  CLI::Option* train_audio_option = nullptr;
+  CLI::Option* train_images_option = nullptr;
+};
+
+void add_toy_world_command(CLI::App& app, ToyWorldArguments& a) {
+  CLI::App* toy = app.add_subcommand("toy-world", "Make the toy ME world (speech by espeak-ng, drawn objects) in OUT_DIR");
+  vgs::data::ToyWorldOptions& o = a.options;
+  toy->add_option("OUT_DIR", a.out_dir, "folder to create (a finished toy world there is reused)")->required();
   // Counts show their defaults in --help.
   auto count = [&](const char* flag, int& value, const char* help) {
     return toy->add_option(flag, value, help)->capture_default_str();
@@ -92,12 +91,12 @@ int main(int argc, char** argv) {
   toy->add_option("--languages", o.languages, "languages to speak, from en,fr,nl")->delimiter(',')->capture_default_str();
   toy->add_option("--familiar-words", o.familiar, "familiar words to include (English forms; default all 13)")->delimiter(',');
   toy->add_option("--novel-words", o.novel, "novel words to include (English forms; default all 19)")->delimiter(',');
-  auto* per_word = toy->add_option("--train-per-word", train_per_word,
-                                   "shorthand: train audio per word and language AND train images per word");
-  auto* train_audio = count("--train-audio", o.train_audio, "train audio per familiar word and language");
+  a.per_word_option = toy->add_option("--train-per-word", a.train_per_word,
+                                      "shorthand: train audio per word and language AND train images per word");
+  a.train_audio_option = count("--train-audio", o.train_audio, "train audio per familiar word and language");
   count("--val-audio", o.val_audio, "val audio per familiar word and language (0: no val split)");
   count("--test-audio", o.test_audio, "test audio per familiar word and language");
-  auto* train_images = count("--train-images", o.train_images, "train images per familiar word");
+  a.train_images_option = count("--train-images", o.train_images, "train images per familiar word");
   count("--val-images", o.val_images, "val images per familiar word (0: no val split)");
   count("--test-images", o.test_images, "test images per familiar word");
   count("--novel-audio", o.novel_audio, "test audio per novel word and language");
@@ -107,9 +106,10 @@ int main(int argc, char** argv) {
   count("--threads", o.threads, "rendering threads (the output does not depend on it)");
   toy->add_option("--espeak", o.espeak, "the espeak-ng program")->capture_default_str();
   toy->add_flag("--force", o.force, "remake a finished toy world");
+}
 
+CLI::App* add_trials_command(CLI::App& app, TrialsArguments& t) {
   CLI::App* trials = app.add_subcommand("trials", "Write a two-way trial list (familiar, ME or episodes) from manifests");
-  TrialsArguments t;
   trials->add_option("--audio", t.audio, "audio manifest (JSON Lines)")->required();
   trials->add_option("--images", t.images, "image manifest (JSON Lines)")->required();
   trials->add_option("--lang", t.lang, "language of the trials' audio (en, fr, nl)")->required();
@@ -121,22 +121,40 @@ int main(int argc, char** argv) {
   t.familiar_option = trials->add_option("--familiar-words", t.familiar, "familiar words (English forms; default the 13)")
                           ->delimiter(',');
   t.novel_option = trials->add_option("--novel-words", t.novel, "novel words (English forms; default the 19)")->delimiter(',');
+  return trials;
+}
+
+// Makes (or reuses) the toy world and prints what is there.
+void prepare_toy_world(ToyWorldArguments& a) {
+  vgs::data::ToyWorldOptions& o = a.options;
+  // The specific counts win over the shorthand.
+  if (a.per_word_option->count()) {
+    if (!a.train_audio_option->count()) o.train_audio = a.train_per_word;
+    if (!a.train_images_option->count()) o.train_images = a.train_per_word;
+  }
+  const auto result = vgs::data::make_toy_world(a.out_dir, o);
+  std::cout << "toy world in " << result.dir << ": " << result.audio_items << " audio items, " << result.image_items
+            << " images, " << result.trials << " trials";
+  if (result.reused) std::cout << " (already there; --force remakes it)\n";
+  else std::cout << " (made in " << std::fixed << std::setprecision(1) << result.seconds << " s)\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Prepare datasets for vgs", "vgs-prepare"};
+  std::string log_level = "info";
+  vgs::cli::add_log_level_argument(app, log_level);
+  app.require_subcommand(1);
+  app.fallthrough();  // --log-level also after the subcommand
+  ToyWorldArguments toy_world;
+  add_toy_world_command(app, toy_world);
+  TrialsArguments t;
+  CLI::App* trials = add_trials_command(app, t);
 
   return vgs::cli::run_program(app, argc, argv, log_level, [&] {
-    if (trials->parsed()) {
-      std::cout << prepare_trials(t) << "\n";
-      return 0;
-    }
-    // The specific counts win over the shorthand.
-    if (per_word->count()) {
-      if (!train_audio->count()) o.train_audio = train_per_word;
-      if (!train_images->count()) o.train_images = train_per_word;
-    }
-    const auto result = vgs::data::make_toy_world(out_dir, o);
-    std::cout << "toy world in " << result.dir << ": " << result.audio_items << " audio items, " << result.image_items
-              << " images, " << result.trials << " trials";
-    if (result.reused) std::cout << " (already there; --force remakes it)\n";
-    else std::cout << " (made in " << std::fixed << std::setprecision(1) << result.seconds << " s)\n";
+    if (trials->parsed()) std::cout << prepare_trials(t) << "\n";
+    else prepare_toy_world(toy_world);
     return 0;
   });
 }

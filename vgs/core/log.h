@@ -1,6 +1,8 @@
-// The log facade every layer uses: vgs::log::info("[data] skipped ", n, " items"). Arguments are
-// streamed together, so no formatting library leaks into headers (LibTorch bundles its own fmt,
-// which clashes with the one spdlog is built against; spdlog stays inside core/log.cpp).
+// Logging: the facade every layer uses, vgs::log::info("[data] skipped ", n, " items"), and the
+// set-up a program calls once (vgs::core::init_logging). Arguments are streamed together, so no
+// formatting library leaks into headers (LibTorch bundles its own fmt, which clashes with the one
+// spdlog is built against; spdlog stays inside core/log.cpp). Messages start with a subsystem tag
+// ("[data] ...", "[train] ...") so a long log can be grepped by concern.
 #pragma once
 
 #include <sstream>
@@ -38,3 +40,16 @@ void error(const Args&... args) {
 }
 
 }  // namespace vgs::log
+
+namespace vgs::core {
+
+// The levels --log-level accepts, most to least verbose.
+inline constexpr const char* kLogLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
+
+// Sets the global level; throws vgs::Error naming the accepted levels for an unknown one.
+void set_log_level(const std::string& level);
+
+// Logs to stderr with a short time stamp; call once at program start.
+void init_logging(const std::string& level = "info");
+
+}  // namespace vgs::core

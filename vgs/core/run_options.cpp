@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "vgs/core/config.h"
-#include "vgs/core/logging.h"
+#include "vgs/core/log.h"
 #include "vgs/core/schema.h"
 
 namespace vgs::core {

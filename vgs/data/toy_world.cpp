@@ -1,5 +1,5 @@
 // The toy world: every file's random parameters are drawn from the seed first (one stream per word,
-// language and split), then speech (espeak-ng) and pictures (vgs/io/toy_images) are rendered in
+// language and split), then speech (espeak-ng) and pictures (vgs/data/toy_images) are rendered in
 // parallel, and the manifests, trial lists and toy_world.json (last, the "finished" mark) are written.
 #include "vgs/data/toy_world.h"
 
@@ -32,10 +32,10 @@
 #include "vgs/core/progress.h"
 #include "vgs/core/strings.h"
 #include "vgs/data/manifest.h"
+#include "vgs/data/toy_images.h"
 #include "vgs/data/trials.h"
 #include "vgs/data/vocabulary.h"
 #include "vgs/io/audio.h"
-#include "vgs/io/toy_images.h"
 
 extern char** environ;
 
@@ -76,7 +76,7 @@ struct AudioJob {
 struct ImageJob {
   std::string path;  // absolute
   int style = 0;
-  io::ToyPose pose;
+  ToyPose pose;
 };
 
 struct Plan {
@@ -177,8 +177,8 @@ AudioJob draw_audio(std::mt19937_64& rng, const std::string& lang) {
   return job;
 }
 
-io::ToyPose draw_pose(std::mt19937_64& rng, int source) {
-  io::ToyPose pose;
+ToyPose draw_pose(std::mt19937_64& rng, int source) {
+  ToyPose pose;
   pose.angle = uniform_real(rng, 0, 360);
   pose.scale = uniform_real(rng, 0.5, 0.8);
   // Outlines fit the unit disc, so the object stays inside the picture with a margin.
@@ -219,10 +219,10 @@ void plan_images(Plan& plan, const std::string& dir, const ToyWorldOptions& o, c
   for (int i = 1; i <= count; ++i) {
     const std::string name = numbered(english + "_" + split, i);
     // Sources alternate, so every word with two or more images in a split has both.
-    const int source = (i - 1) % io::toy_source_count;
+    const int source = (i - 1) % toy_source_count;
     plan.image_jobs.push_back(ImageJob{dir + "/images/" + name + ".png", word_index(english), draw_pose(rng, source)});
     plan.images[split].push_back(ImageItem{"img_" + name, "../images/" + name + ".png", english,
-                                           io::toy_source_name(source), 0});
+                                           toy_source_name(source), 0});
   }
 }
 
@@ -379,7 +379,7 @@ void render(const Plan& plan, const ToyWorldOptions& o) {
           render_audio(plan.audio_jobs[k], o);
         } else {
           const ImageJob& job = plan.image_jobs[k - audio_count];
-          io::write_toy_image(job.path, io::toy_style(job.style), job.pose, o.image_size);
+          write_toy_image(job.path, toy_style(job.style), job.pose, o.image_size);
         }
       } catch (...) {
         std::lock_guard<std::mutex> lock(mutex);
@@ -407,12 +407,12 @@ Json vocabulary_json(const std::vector<std::string>& words) {
   Json out = Json::array();
   for (const auto& english : words) {
     const Word& w = word(english);
-    const io::ToyStyle style = io::toy_style(word_index(english));
+    const ToyStyle style = toy_style(word_index(english));
     out.push_back(Json{{"en", w.english},
                        {"fr", w.french},
                        {"nl", w.dutch},
-                       {"shape", io::toy_shape_name(style.shape)},
-                       {"texture", io::toy_texture_name(style.texture)},
+                       {"shape", toy_shape_name(style.shape)},
+                       {"texture", toy_texture_name(style.texture)},
                        {"colour", style.colour},
                        {"pattern", style.pattern}});
   }
@@ -434,7 +434,7 @@ Json summary_json(const Plan& plan, const Json& options, const std::vector<std::
               {"format_version", 1},
               {"options", options},
               {"vocabulary", {{"familiar", vocabulary_json(familiar)}, {"novel", vocabulary_json(novel)}}},
-              {"image_sources", {io::toy_source_name(0), io::toy_source_name(1)}},
+              {"image_sources", {toy_source_name(0), toy_source_name(1)}},
               {"voices", voices},
               {"voice_variants", kVariants},
               {"audio_items", audio_counts},

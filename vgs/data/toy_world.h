@@ -1,7 +1,7 @@
 // The toy world: the ME bilingual setting built with no download, so every vgs path runs and is tested
 // anywhere. Every word of the vocabulary (vgs/data/vocabulary.h) is spoken in English, French and
 // Dutch by espeak-ng (voices, rates and pitches varied, lightly augmented) and drawn as a procedural
-// object (vgs/io/toy_images.h) in two image sources; manifests and familiar / ME trial lists follow
+// object (vgs/data/toy_images.h) in two image sources; manifests and familiar / ME trial lists follow
 // docs/formats.md and vgs/data/trials.h. The same seed gives byte-identical files. Layout and timings:
 // docs/toy_world.md.
 #pragma once

@@ -1,14 +1,14 @@
 // Procedural object pictures for the toy world (vgs/data/toy_world.h): each class is a shape, two
 // colours and a texture (stripes, dots, checks...), drawn with OpenCV at a random pose on a white
 // background, in one of two "sources" that differ in outline and shading as image corpora differ.
-// Lives in vgs_io because that library links OpenCV; it knows nothing of words, only style indices.
+// Part of vgs_data, next to its one user, the toy world; it knows nothing of words, only style indices.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <string>
 
-namespace vgs::io {
+namespace vgs::data {
 
 enum class ToyShape {
   circle, triangle, star5, cross, heart, crescent, rectangle, ring, arrow, hexagon, teardrop, house, hourglass,
@@ -51,4 +51,4 @@ std::string render_toy_png(const ToyStyle& style, const ToyPose& pose, int size 
 // render_toy_png written atomically to `path`.
 void write_toy_image(const std::string& path, const ToyStyle& style, const ToyPose& pose, int size = 256);
 
-}  // namespace vgs::io
+}  // namespace vgs::data

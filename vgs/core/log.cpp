@@ -1,11 +1,10 @@
-// Logging set-up and the log facade, on spdlog: stderr sink, compact pattern, --log-level.
-#include "vgs/core/logging.h"
+// The log facade and logging set-up, on spdlog: stderr sink, compact pattern, --log-level.
+#include "vgs/core/log.h"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "vgs/core/error.h"
-#include "vgs/core/log.h"
 
 namespace vgs {
 

@@ -1,6 +1,6 @@
 // Drawing the toy world's objects with OpenCV: shape outlines in object coordinates, a texture field
 // evaluated per pixel in the object's own (rotated) frame, and the two sources' outline and shading.
-#include "vgs/io/toy_images.h"
+#include "vgs/data/toy_images.h"
 
 #include <algorithm>
 #include <cmath>
@@ -13,7 +13,7 @@
 #include "vgs/core/error.h"
 #include "vgs/core/fs.h"
 
-namespace vgs::io {
+namespace vgs::data {
 
 namespace {
 
@@ -67,67 +67,97 @@ Polygon plus_sign(double arm) {
   return {{-a, -1}, {a, -1}, {a, -a}, {1, -a}, {1, a}, {a, a}, {a, 1}, {-a, 1}, {-a, a}, {-1, a}, {-1, -a}, {-a, -a}};
 }
 
+Outline solid(Polygon fill) { return {{std::move(fill)}, {}}; }
+Outline with_hole(Polygon fill, Polygon hole) { return {{std::move(fill)}, {std::move(hole)}}; }
+
+Polygon heart() {
+  return radial([](double t) {
+    double x = 16 * std::pow(std::sin(t), 3);
+    double y = -(13 * std::cos(t) - 5 * std::cos(2 * t) - 2 * std::cos(3 * t) - std::cos(4 * t));
+    return cv::Point2d(x / 16.5, (y + 2) / 16.5);
+  });
+}
+
+Polygon teardrop() {
+  return radial([](double t) { return cv::Point2d(0.85 * std::sin(t) * std::sin(t / 2), -std::cos(t)); });
+}
+
+Polygon ellipse() { return radial([](double t) { return cv::Point2d(std::cos(t), 0.55 * std::sin(t)); }); }
+
+Polygon flower(int petals) {
+  return radial([petals](double t) {
+    double r = 0.65 + 0.35 * std::cos(petals * t);
+    return cv::Point2d(r * std::cos(t), r * std::sin(t));
+  });
+}
+
+Polygon gear_rim() {
+  return radial(
+      [](double t) {
+        double r = std::fmod(t * 10 / (2 * kPi), 1.0) < 0.5 ? 1.0 : 0.78;
+        return cv::Point2d(r * std::cos(t), r * std::sin(t));
+      },
+      400);
+}
+
+Polygon semicircle() {
+  return radial([](double t) {
+    double a = kPi + t / 2;  // the upper half, closed by the straight edge
+    return cv::Point2d(std::cos(a), std::sin(a) + 0.45);
+  });
+}
+
+// The shapes given by their corners.
+Polygon corners(ToyShape shape) {
+  switch (shape) {
+    case ToyShape::rectangle: return {{-1, -0.45}, {1, -0.45}, {1, 0.45}, {-1, 0.45}};
+    case ToyShape::arrow: return {{-1, -0.22}, {0.2, -0.22}, {0.2, -0.6}, {1, 0}, {0.2, 0.6}, {0.2, 0.22}, {-1, 0.22}};
+    case ToyShape::house: return {{0, -1}, {0.9, -0.2}, {0.65, -0.2}, {0.65, 1}, {-0.65, 1}, {-0.65, -0.2}, {-0.9, -0.2}};
+    case ToyShape::hourglass: return {{-0.7, -1}, {0.7, -1}, {0.12, 0}, {0.7, 1}, {-0.7, 1}, {-0.12, 0}};
+    case ToyShape::diamond: return {{0, -1}, {0.6, 0}, {0, 1}, {-0.6, 0}};
+    case ToyShape::trapezoid: return {{-0.5, -0.6}, {0.5, -0.6}, {1, 0.6}, {-1, 0.6}};
+    case ToyShape::t_shape:
+      return {{-1, -0.9}, {1, -0.9}, {1, -0.45}, {0.25, -0.45}, {0.25, 1}, {-0.25, 1}, {-0.25, -0.45}, {-1, -0.45}};
+    case ToyShape::l_shape: return {{-0.7, -1}, {-0.2, -1}, {-0.2, 0.5}, {0.7, 0.5}, {0.7, 1}, {-0.7, 1}};
+    case ToyShape::parallelogram: return {{-0.5, -0.55}, {1, -0.55}, {0.5, 0.55}, {-1, 0.55}};
+    default: throw Error("toy shape " + std::to_string(static_cast<int>(shape)) + " is not given by its corners");
+  }
+}
+
 Outline raw_outline(ToyShape shape) {
   switch (shape) {
-    case ToyShape::circle: return {{circle(1)}, {}};
-    case ToyShape::triangle: return {{regular(3, 1.05, -90)}, {}};
-    case ToyShape::star5: return {{star(5, 1, 0.42)}, {}};
-    case ToyShape::cross: return {{plus_sign(0.32)}, {}};
-    case ToyShape::heart:
-      return {{radial([](double t) {
-                 double x = 16 * std::pow(std::sin(t), 3);
-                 double y = -(13 * std::cos(t) - 5 * std::cos(2 * t) - 2 * std::cos(3 * t) - std::cos(4 * t));
-                 return cv::Point2d(x / 16.5, (y + 2) / 16.5);
-               })},
-              {}};
-    case ToyShape::crescent: return {{circle(1)}, {circle(0.8, 0.45, -0.2)}};
-    case ToyShape::rectangle: return {{{{-1, -0.45}, {1, -0.45}, {1, 0.45}, {-1, 0.45}}}, {}};
-    case ToyShape::ring: return {{circle(1)}, {circle(0.55)}};
+    case ToyShape::circle: return solid(circle(1));
+    case ToyShape::triangle: return solid(regular(3, 1.05, -90));
+    case ToyShape::star5: return solid(star(5, 1, 0.42));
+    case ToyShape::cross: return solid(plus_sign(0.32));
+    case ToyShape::heart: return solid(heart());
+    case ToyShape::crescent: return with_hole(circle(1), circle(0.8, 0.45, -0.2));
+    case ToyShape::ring: return with_hole(circle(1), circle(0.55));
+    case ToyShape::hexagon: return solid(regular(6, 1, 0));
+    case ToyShape::teardrop: return solid(teardrop());
+    case ToyShape::square: return solid(regular(4, 1, 45));
+    case ToyShape::ellipse: return solid(ellipse());
+    case ToyShape::pentagon: return solid(regular(5, 1, -90));
+    case ToyShape::octagon: return solid(regular(8, 1, 22.5));
+    case ToyShape::star4: return solid(star(4, 1, 0.33));
+    case ToyShape::star6: return solid(star(6, 1, 0.55));
+    case ToyShape::star8: return solid(star(8, 1, 0.68));
+    case ToyShape::flower3: return with_hole(flower(3), circle(0.18));
+    case ToyShape::flower4: return with_hole(flower(4), circle(0.18));
+    case ToyShape::flower6: return with_hole(flower(6), circle(0.18));
+    case ToyShape::gear: return with_hole(gear_rim(), circle(0.3));
+    case ToyShape::x_cross: return solid(rotated(plus_sign(0.25), 45));
+    case ToyShape::semicircle: return solid(semicircle());
+    case ToyShape::frame: return with_hole(regular(4, 1, 45), regular(4, 0.6, 45));
+    case ToyShape::rectangle:
     case ToyShape::arrow:
-      return {{{{-1, -0.22}, {0.2, -0.22}, {0.2, -0.6}, {1, 0}, {0.2, 0.6}, {0.2, 0.22}, {-1, 0.22}}}, {}};
-    case ToyShape::hexagon: return {{regular(6, 1, 0)}, {}};
-    case ToyShape::teardrop:
-      return {{radial([](double t) { return cv::Point2d(0.85 * std::sin(t) * std::sin(t / 2), -std::cos(t)); })}, {}};
     case ToyShape::house:
-      return {{{{0, -1}, {0.9, -0.2}, {0.65, -0.2}, {0.65, 1}, {-0.65, 1}, {-0.65, -0.2}, {-0.9, -0.2}}}, {}};
-    case ToyShape::hourglass: return {{{{-0.7, -1}, {0.7, -1}, {0.12, 0}, {0.7, 1}, {-0.7, 1}, {-0.12, 0}}}, {}};
-    case ToyShape::square: return {{regular(4, 1, 45)}, {}};
-    case ToyShape::ellipse: return {{radial([](double t) { return cv::Point2d(std::cos(t), 0.55 * std::sin(t)); })}, {}};
-    case ToyShape::diamond: return {{{{0, -1}, {0.6, 0}, {0, 1}, {-0.6, 0}}}, {}};
-    case ToyShape::pentagon: return {{regular(5, 1, -90)}, {}};
-    case ToyShape::octagon: return {{regular(8, 1, 22.5)}, {}};
-    case ToyShape::star4: return {{star(4, 1, 0.33)}, {}};
-    case ToyShape::star6: return {{star(6, 1, 0.55)}, {}};
-    case ToyShape::star8: return {{star(8, 1, 0.68)}, {}};
-    case ToyShape::flower3:
-    case ToyShape::flower4:
-    case ToyShape::flower6: {
-      const int k = shape == ToyShape::flower3 ? 3 : shape == ToyShape::flower4 ? 4 : 6;
-      return {{radial([k](double t) {
-                 double r = 0.65 + 0.35 * std::cos(k * t);
-                 return cv::Point2d(r * std::cos(t), r * std::sin(t));
-               })},
-              {circle(0.18)}};
-    }
-    case ToyShape::gear:
-      return {{radial([](double t) {
-                 double r = std::fmod(t * 10 / (2 * kPi), 1.0) < 0.5 ? 1.0 : 0.78;
-                 return cv::Point2d(r * std::cos(t), r * std::sin(t));
-               }, 400)},
-              {circle(0.3)}};
-    case ToyShape::x_cross: return {{rotated(plus_sign(0.25), 45)}, {}};
-    case ToyShape::semicircle:
-      return {{radial([](double t) {
-                 double a = kPi + t / 2;  // the upper half, closed by the straight edge
-                 return cv::Point2d(std::cos(a), std::sin(a) + 0.45);
-               })},
-              {}};
-    case ToyShape::trapezoid: return {{{{-0.5, -0.6}, {0.5, -0.6}, {1, 0.6}, {-1, 0.6}}}, {}};
+    case ToyShape::hourglass:
+    case ToyShape::diamond:
+    case ToyShape::trapezoid:
     case ToyShape::t_shape:
-      return {{{{-1, -0.9}, {1, -0.9}, {1, -0.45}, {0.25, -0.45}, {0.25, 1}, {-0.25, 1}, {-0.25, -0.45}, {-1, -0.45}}}, {}};
-    case ToyShape::l_shape: return {{{{-0.7, -1}, {-0.2, -1}, {-0.2, 0.5}, {0.7, 0.5}, {0.7, 1}, {-0.7, 1}}}, {}};
-    case ToyShape::parallelogram: return {{{{-0.5, -0.55}, {1, -0.55}, {0.5, 0.55}, {-1, 0.55}}}, {}};
-    case ToyShape::frame: return {{regular(4, 1, 45)}, {regular(4, 0.6, 45)}};
+    case ToyShape::l_shape:
+    case ToyShape::parallelogram: return solid(corners(shape));
   }
   throw Error("unknown toy shape");
 }
@@ -278,4 +308,4 @@ void write_toy_image(const std::string& path, const ToyStyle& style, const ToyPo
   core::write_file_atomic(path, render_toy_png(style, pose, size));
 }
 
-}  // namespace vgs::io
+}  // namespace vgs::data
