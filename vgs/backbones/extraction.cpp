@@ -20,6 +20,7 @@
 #include "vgs/io/audio.h"
 #include "vgs/io/feature_store.h"
 #include "vgs/io/hidden_state_dump.h"
+#include "vgs/nn/device.h"
 
 namespace fs = std::filesystem;
 
@@ -40,13 +41,6 @@ struct LoadedBatch {
   at::Tensor lengths;  // [B] samples (audio)
   double media_seconds = 0;
 };
-
-c10::Device pick_device(const std::string& name) {
-  if (name == "cpu") return c10::Device(c10::kCPU);
-  bool cuda = torch::cuda::is_available();
-  if (name == "cuda" && !cuda) throw Error("extract.device: cuda requested but no CUDA device is available");
-  return cuda ? c10::Device(c10::kCUDA) : c10::Device(c10::kCPU);
-}
 
 std::vector<WorkItem> audio_work(const std::string& manifest, data::BadItems& bad) {
   std::vector<WorkItem> work;
@@ -249,7 +243,7 @@ void extract_batches(const Run& run, const Batches& batches, data::BadItems& bad
 
 ExtractionReport run_extraction(const ExtractionOptions& o) {
   std::unique_ptr<Backbone> backbone = make_backbone(o.backbone);
-  c10::Device device = pick_device(o.device);
+  c10::Device device = nn::resolve_device(o.device, "extract.device");
   backbone->to(device);
   const Run run{o, *backbone, device, chosen_layers(*backbone, o), backbone->modality()};
   backbone->check_layers(run.layers);
@@ -278,7 +272,7 @@ struct OnlineFeatures::Items {
 
 OnlineFeatures::OnlineFeatures(const ExtractionOptions& o) : options_(o), items_(std::make_unique<Items>()) {
   backbone_ = make_backbone(o.backbone);
-  device_ = pick_device(o.device);
+  device_ = nn::resolve_device(o.device, "extract.device");
   backbone_->to(device_);
   layers_ = o.all_layers ? backbone_->all_layers() : o.layers.empty() ? std::vector<int64_t>{backbone_->default_layer()} : o.layers;
   backbone_->check_layers(layers_);

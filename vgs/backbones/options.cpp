@@ -43,8 +43,21 @@ BackboneRequest backbone_request(const core::Config& c) {
   return r;
 }
 
-ExtractionOptions extraction_options(const core::Config& c) {
+ExtractionOptions decoding_options(const core::Config& c) {
   ExtractionOptions o;
+  io::FeatureOptions features = io::feature_options(c);
+  o.dtype = features.dtype;
+  o.features_dir = features.dir;
+  data::DataOptions data = data::data_options(c);
+  o.on_bad_item = data.on_bad_item;
+  o.loader_threads = data.loader_threads;
+  o.image = io::image_options(c);
+  o.sample_rate = io::audio_options(c).sample_rate;
+  return o;
+}
+
+ExtractionOptions extraction_options(const core::Config& c) {
+  ExtractionOptions o = decoding_options(c);
   o.backbone = backbone_request(c);
   if (!c.has("extract.manifest")) throw Error("extract.manifest is not set (--manifest FILE or --set extract.manifest=FILE)");
   o.layers = c.get_int_list("extract.layers");
@@ -55,14 +68,6 @@ ExtractionOptions extraction_options(const core::Config& c) {
   o.max_batch_seconds = c.get_float("extract.max_batch_seconds");
   o.device = nn::device_option(c, "extract.device");
   o.items_per_shard = c.get_int("extract.items_per_shard");
-  io::FeatureOptions features = io::feature_options(c);
-  o.dtype = features.dtype;
-  o.features_dir = features.dir;
-  data::DataOptions data = data::data_options(c);
-  o.on_bad_item = data.on_bad_item;
-  o.loader_threads = data.loader_threads;
-  o.image = io::image_options(c);
-  o.sample_rate = io::audio_options(c).sample_rate;
   return o;
 }
 

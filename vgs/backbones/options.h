@@ -15,6 +15,10 @@ void add_backbone_options(core::Schema& schema);
 // The backbone extract.* names (and the image size the preprocessing gives image backbones).
 BackboneRequest backbone_request(const core::Config& config);
 
+// What every extraction reads besides its backbone and manifest: decoding (audio, image), the
+// feature store's dtype and folder, bad-item policy and loader threads (the training caches too).
+ExtractionOptions decoding_options(const core::Config& config);
+
 // Reads extract.* plus the audio, image, features and data keys it depends on.
 ExtractionOptions extraction_options(const core::Config& config);
 

@@ -2,10 +2,10 @@
 // member's, so it is declared once.
 #include "vgs/train/two_tower_options.h"
 
+#include "vgs/backbones/options.h"
 #include "vgs/core/config.h"
 #include "vgs/core/run_options.h"
 #include "vgs/core/schema.h"
-#include "vgs/data/options.h"
 #include "vgs/io/options.h"
 
 namespace vgs::train {
@@ -78,20 +78,6 @@ backbones::BackboneRequest backbone(const core::Config& c, const std::string& gr
   return r;
 }
 
-// Decoding, dtype and threads for caching features come from the shared io, data and features keys.
-backbones::ExtractionOptions extraction(const core::Config& c) {
-  backbones::ExtractionOptions e;
-  io::FeatureOptions features = io::feature_options(c);
-  e.dtype = features.dtype;
-  e.features_dir = features.dir;
-  data::DataOptions data = data::data_options(c);
-  e.on_bad_item = data.on_bad_item;
-  e.loader_threads = data.loader_threads;
-  e.image = io::image_options(c);
-  e.sample_rate = io::audio_options(c).sample_rate;
-  return e;
-}
-
 models::TwoTowerConfig model_config(const core::Config& c) {
   models::TwoTowerConfig m;
   for (auto* tower : {&m.audio, &m.image}) {
@@ -128,7 +114,7 @@ TwoTowerOptions two_tower_options(const core::Config& c) {
   o.train = split(c, "train");
   o.valid = split(c, "valid");
   o.test = split(c, "test");
-  o.extraction = extraction(c);
+  o.extraction = backbones::decoding_options(c);  // for caching features: decoding, dtype, threads
   o.features = io::feature_options(c);
   // Image backbones run at the size the preprocessing produces.
   const io::ImageOptions& image = o.extraction.image;
