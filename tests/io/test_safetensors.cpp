@@ -137,17 +137,23 @@ TEST_CASE("safetensors writing refuses what the format cannot hold") {
   CHECK_FALSE(std::filesystem::exists(path));
 }
 
-TEST_CASE("malformed safetensors headers are refused with the file and the reason") {
-  test::TempDir dir;
-  auto tensor = [](const std::string& name, const std::string& dtype, const std::string& shape, int begin, int end) {
-    return "\"" + name + "\":{\"dtype\":\"" + dtype + "\",\"shape\":" + shape + ",\"data_offsets\":[" +
-           std::to_string(begin) + "," + std::to_string(end) + "]}";
-  };
-  struct Case {
-    std::string what, file, message;
-  };
+namespace {
+
+// A header entry: "name":{"dtype": ..., "shape": ..., "data_offsets": [begin, end]}.
+std::string tensor_entry(const std::string& name, const std::string& dtype, const std::string& shape, int begin, int end) {
+  return "\"" + name + "\":{\"dtype\":\"" + dtype + "\",\"shape\":" + shape + ",\"data_offsets\":[" +
+         std::to_string(begin) + "," + std::to_string(end) + "]}";
+}
+
+struct BadHeader {
+  std::string what, file, message;
+};
+
+// Files whose framing, layout or tensor entries are wrong.
+std::vector<BadHeader> bad_layouts() {
+  const auto tensor = tensor_entry;
   std::string huge(8, '\xff');
-  std::vector<Case> cases = {
+  return {
       {"offsets past the end", safetensors_bytes("{" + tensor("w", "F32", "[4]", 0, 16) + "}", std::string(8, '\0')),
        "tensor 'w' data_offsets [0, 16] run past the end of the file (8 bytes of data)"},
       {"header larger than the file", std::string("\x64\0\0\0\0\0\0\0{}", 10),
@@ -180,6 +186,13 @@ TEST_CASE("malformed safetensors headers are refused with the file and the reaso
       {"missing fields", safetensors_bytes("{\"a\":{\"dtype\":\"U8\"}}", ""), "lacks dtype, shape or data_offsets"},
       {"BOOL bytes other than 0 and 1", safetensors_bytes("{" + tensor("b", "BOOL", "[2]", 0, 2) + "}", std::string("\x01\x02", 2)),
        "tensor 'b' is BOOL but holds byte values other than 0 and 1"},
+  };
+}
+
+// Headers whose JSON fields are repeated, of the wrong type or out of range.
+std::vector<BadHeader> bad_fields() {
+  const auto tensor = tensor_entry;
+  return {
       {"a field twice", safetensors_bytes("{\"a\":{\"dtype\":\"U8\",\"dtype\":\"I8\",\"shape\":[1],\"data_offsets\":[0,1]}}", "x"),
        "tensor 'a' has dtype twice"},
       {"a metadata key twice", safetensors_bytes("{\"__metadata__\":{\"k\":\"1\",\"k\":\"2\"}}", ""),
@@ -202,6 +215,14 @@ TEST_CASE("malformed safetensors headers are refused with the file and the reaso
       {"text after the object", safetensors_bytes("{} {}", ""), "bad safetensors header: parse error at line 1, column 4"},
       {"a lone surrogate", safetensors_bytes("{\"\\ud800\":{}}", ""), "bad safetensors header: parse error"},
   };
+}
+
+}  // namespace
+
+TEST_CASE("malformed safetensors headers are refused with the file and the reason") {
+  test::TempDir dir;
+  std::vector<BadHeader> cases = bad_layouts(), fields = bad_fields();
+  cases.insert(cases.end(), fields.begin(), fields.end());
   for (const auto& c : cases) {
     INFO(c.what);
     std::string path = dir.write("bad.safetensors", c.file);
