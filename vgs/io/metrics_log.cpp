@@ -233,4 +233,27 @@ std::vector<MetricsRecord> read_metrics_log(const std::string& path) {
   return records;
 }
 
+void drop_metrics_after(const std::string& path, int64_t last_step) {
+  if (!std::filesystem::exists(path)) return;
+  const std::string content = core::read_file(path);
+  std::string kept;
+  int64_t dropped = 0;
+  for (size_t start = 0; start < content.size();) {
+    const size_t newline = content.find('\n', start);
+    if (newline == std::string::npos) break;  // an incomplete last line: dropped too
+    std::string_view line(content.data() + start, newline - start);
+    start = newline + 1;
+    bool keep = true;
+    try {
+      keep = parse_line(line).step <= last_step;
+    } catch (const ParseError&) {  // not ours to judge here: read_metrics_log names it
+    }
+    if (keep) kept.append(line.data(), line.size()).push_back('\n');
+    else ++dropped;
+  }
+  if (dropped == 0 && kept.size() == content.size()) return;
+  core::write_file_atomic(path, kept);
+  log::info("[io] ", path, ": dropped ", dropped, " records of steps after ", last_step, ", which the resumed run redoes");
+}
+
 }  // namespace vgs::io

@@ -47,4 +47,8 @@ std::string metrics_line(const MetricsRecord& record);
 // skipped; a malformed line elsewhere is a vgs::Error naming the file and line.
 std::vector<MetricsRecord> read_metrics_log(const std::string& path);
 
+// Rewrites the log (atomically) without the records of steps after `last_step`: what a run resumed
+// from the checkpoint of `last_step` is about to redo, so that curves hold each step once.
+void drop_metrics_after(const std::string& path, int64_t last_step);
+
 }  // namespace vgs::io

@@ -2,7 +2,11 @@
 #include "vgs/train/checkpoint.h"
 
 #include <torch/torch.h>
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <cstdio>
 #include <filesystem>
@@ -70,10 +74,30 @@ void point_link(const fs::path& link, const std::string& target) {
   fs::rename(temp, link);  // atomic replacement of the old link
 }
 
+// Renames the whole new folder onto `final_dir`. When a folder of that step exists already (a stop at an
+// epoch's end saves the step again), the two are swapped in one atomic rename and the old one removed,
+// so `last` never points at a folder that is not there.
+void move_into_place(const fs::path& temp_dir, const fs::path& final_dir) {
+  if (!fs::exists(final_dir)) {
+    fs::rename(temp_dir, final_dir);
+    return;
+  }
+  if (::renameat2(AT_FDCWD, temp_dir.c_str(), AT_FDCWD, final_dir.c_str(), RENAME_EXCHANGE) == 0) {
+    fs::remove_all(temp_dir);  // now the old contents
+    return;
+  }
+  if (errno != EINVAL && errno != ENOSYS)
+    throw Error(final_dir.string() + ": cannot replace the checkpoint (" + std::strerror(errno) + ")");
+  // A file system without atomic exchange: a crash between these two leaves `last` dangling, and
+  // --resume then falls back to the newest whole checkpoint.
+  fs::remove_all(final_dir);
+  fs::rename(temp_dir, final_dir);
+}
+
 void remove_old_checkpoints(const fs::path& folder, int64_t keep) {
   std::vector<fs::path> steps;
   for (const auto& e : fs::directory_iterator(folder))
-    if (e.is_directory() && !e.is_symlink() && e.path().filename().string().rfind("step-", 0) == 0) steps.push_back(e.path());
+    if (e.is_directory() && !e.is_symlink() && is_step_folder_name(e.path().filename().string())) steps.push_back(e.path());
   std::sort(steps.begin(), steps.end());
   std::set<std::string> pinned;
   for (const char* link : {"last", "best"})
@@ -126,11 +150,12 @@ std::string save_checkpoint(const RunFolder& run, torch::nn::Module& model, torc
                 {"has_best", p.has_best},
                 {"best_metric", p.best_metric},
                 {"metrics", p.metrics},
+                {"epoch_loss_sum", p.epoch_loss_sum},
+                {"epoch_loss_steps", p.epoch_loss_steps},
                 {"lr", optimizer.param_groups().front().options().get_lr()},
                 {"config", config_yaml}};
   core::write_file_atomic((temp_dir / "state.json").string(), state.dump(1) + "\n");
-  fs::remove_all(final_dir);
-  fs::rename(temp_dir, final_dir);
+  move_into_place(temp_dir, final_dir);
   point_link(folder / "last", final_dir.filename().string());
   if (is_best) point_link(folder / "best", final_dir.filename().string());
   remove_old_checkpoints(folder, keep);
@@ -190,6 +215,8 @@ TrainingProgress load_checkpoint(const std::string& dir, torch::nn::Module& mode
   p.has_best = state.value("has_best", false);
   p.best_metric = state.value("best_metric", 0.0);
   p.metrics = state.value("metrics", std::map<std::string, double>{});
+  p.epoch_loss_sum = state.value("epoch_loss_sum", 0.0);
+  p.epoch_loss_steps = state.value("epoch_loss_steps", int64_t{0});
   log::info("[train] loaded checkpoint ", dir, ": epoch ", p.epoch, " step ", p.step_in_epoch, " (global step ",
             p.global_step, ")");
   return p;

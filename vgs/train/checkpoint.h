@@ -24,6 +24,8 @@ struct TrainingProgress {
   double best_metric = 0;
   bool has_best = false;
   std::map<std::string, double> metrics;  // latest validation metrics
+  double epoch_loss_sum = 0;     // finite training losses of the epoch in progress, so that a resume
+  int64_t epoch_loss_steps = 0;  // mid-epoch reports the whole epoch's mean
 };
 
 // Saves into RUN/checkpoints/step-<global_step>; points `last` at it, and `best` when

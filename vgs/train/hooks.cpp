@@ -24,6 +24,13 @@ void install_stop_signals() {
   auto handler = [](int) { stop_requested().store(true); };
   std::signal(SIGTERM, handler);
   std::signal(SIGUSR1, handler);
+  // Ctrl-C checkpoints and stops like SIGTERM; a second Ctrl-C stops at once (the default action).
+  std::signal(SIGINT, [](int) {
+    if (stop_requested().exchange(true)) {
+      std::signal(SIGINT, SIG_DFL);
+      std::raise(SIGINT);
+    }
+  });
 }
 
 namespace {
@@ -33,6 +40,7 @@ namespace {
 class LoggingHook : public TrainerHook {
  public:
   void on_start(Trainer& t) override {
+    io::drop_metrics_after(t.run_folder().metrics_log(), t.progress().global_step);  // steps the resume redoes
     metrics_ = std::make_unique<io::MetricsLog>(t.run_folder().metrics_log());
     tensorboard_ = std::make_unique<io::TensorBoardWriter>(t.run_folder().tensorboard());
   }

@@ -54,7 +54,8 @@ class TrainerHook {
   virtual void on_finish(Trainer&, const TrainResult&) {}       // every epoch done, test scored
 };
 
-// Set by SIGTERM / SIGUSR1 (what Slurm sends before a time limit): checkpoint, then stop.
+// Set by SIGTERM / SIGUSR1 (what Slurm sends before a time limit) and the first SIGINT (Ctrl-C):
+// checkpoint, then stop. A second SIGINT ends the process at once.
 std::atomic<bool>& stop_requested();
 void install_stop_signals();
 

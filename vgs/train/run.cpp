@@ -1,7 +1,12 @@
 // Run folders and splits (see run.h).
 #include "vgs/train/run.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "vgs/core/error.h"
@@ -30,6 +35,80 @@ std::string RunFolder::eval_dir() const { return (fs::path(dir_) / "eval").strin
 std::string RunFolder::last_checkpoint() const {
   const std::string last = link("last");
   return fs::exists(last) ? last : "";
+}
+
+bool whole_checkpoint(const std::string& folder) {
+  for (const char* file : {"state.json", "model.safetensors", "optimizer.safetensors"})
+    if (!fs::is_regular_file(fs::path(folder) / file)) return false;
+  return true;
+}
+
+bool is_step_folder_name(const std::string& name) {
+  if (name.size() != 13 || name.rfind("step-", 0) != 0) return false;
+  return std::all_of(name.begin() + 5, name.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string RunFolder::resume_checkpoint() const {
+  const std::string last = link("last");
+  if (fs::exists(last) && whole_checkpoint(last)) return last;
+  std::vector<std::string> steps;
+  if (fs::is_directory(checkpoints()))
+    for (const auto& e : fs::directory_iterator(checkpoints()))
+      if (!e.is_symlink() && e.is_directory() && is_step_folder_name(e.path().filename().string()) &&
+          whole_checkpoint(e.path().string()))
+        steps.push_back(e.path().string());
+  if (steps.empty()) return "";
+  std::sort(steps.begin(), steps.end());
+  log::warn("[train] ", last, " does not point at a whole checkpoint (a crash while it was switched?); resuming from ",
+            steps.back(), ", the newest whole one");
+  return steps.back();
+}
+
+bool RunFolder::is_run() const { return fs::exists(config()) || fs::exists(checkpoints()); }
+
+void RunFolder::require_new_run_fits() const {
+  if (!fs::exists(dir_) || is_run()) return;
+  if (!fs::is_directory(dir_)) throw Error("run.dir: " + dir_ + " is a file, not a folder");
+  for (const auto& e : fs::directory_iterator(dir_))
+    if (e.path().filename() != ".lock")
+      throw Error("run.dir: " + dir_ + " is not empty and holds no vgs run (no config.yaml, no checkpoints/): "
+                  "choose another run.dir, or empty it");
+}
+
+void RunFolder::remove_leftovers() const {
+  for (const std::string& folder : {dir_, checkpoints()}) {
+    if (!fs::is_directory(folder)) continue;
+    std::vector<fs::path> leftovers;
+    for (const auto& e : fs::directory_iterator(folder))
+      if (e.path().filename().string().find(".tmp.") != std::string::npos) leftovers.push_back(e.path());
+    for (const auto& path : leftovers) {
+      log::warn("[train] removing ", path.string(), ", left half-written by an earlier crash");
+      fs::remove_all(path);
+    }
+  }
+}
+
+RunLock::RunLock(const RunFolder& run) {
+  fs::create_directories(run.dir());
+  const std::string path = (fs::path(run.dir()) / ".lock").string();
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw Error(path + ": cannot open the run folder's lock (" + std::strerror(errno) + ")");
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  if (::fcntl(fd_, F_SETLK, &lock) == 0) return;
+  const int error = errno;
+  struct flock holder = lock;
+  const bool known = ::fcntl(fd_, F_GETLK, &holder) == 0 && holder.l_type != F_UNLCK;
+  ::close(fd_);
+  fd_ = -1;
+  if (error != EACCES && error != EAGAIN) throw Error(path + ": cannot lock the run folder (" + std::strerror(error) + ")");
+  throw Error(run.dir() + ": in use by " + (known ? "process " + std::to_string(holder.l_pid) : std::string("another process")) +
+              " (a vgs-train on the same run.dir); wait for it to end, or stop it");
+}
+
+RunLock::~RunLock() {
+  if (fd_ >= 0) ::close(fd_);
 }
 
 std::string RunFolder::checkpoint_for_evaluation(const std::string& which) const {

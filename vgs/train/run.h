@@ -37,12 +37,40 @@ class RunFolder {
   std::string eval_dir() const;
 
   std::string last_checkpoint() const;  // the `last` link, or "" when there is none
+  // What --resume continues from: `last` when it points at a whole checkpoint, else the newest whole
+  // step folder (a crash while `last` was switched), said in the log; "" when there is none.
+  std::string resume_checkpoint() const;
+  // True when the folder holds a vgs run (config.yaml or checkpoints/).
+  bool is_run() const;
+  // vgs::Error when a new run would write into a folder that is neither empty nor a vgs run.
+  void require_new_run_fits() const;
+  // Removes what a crash left half-written: *.tmp.* files and folders in the run and its checkpoints.
+  void remove_leftovers() const;
   // The step folder behind `which` (best or last) for evaluation; vgs::Error saying why it is missing.
   std::string checkpoint_for_evaluation(const std::string& which) const;
 
  private:
   std::string dir_;
 };
+
+// One writer per run folder: an fcntl lock on RUN/.lock, which the OS releases when its holder ends
+// (a killed run leaves no stale lock). Held for the lifetime of the object.
+class RunLock {
+ public:
+  // vgs::Error naming the process that holds the folder when another one does.
+  explicit RunLock(const RunFolder& run);
+  ~RunLock();
+  RunLock(const RunLock&) = delete;
+  RunLock& operator=(const RunLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+// True for a checkpoint folder with all its files (state.json, model and optimizer safetensors).
+bool whole_checkpoint(const std::string& folder);
+// True for the name of a step folder ("step-" and eight digits), never a temporary one.
+bool is_step_folder_name(const std::string& name);
 
 // The step folder a `last` or `best` link points at (the path itself when it is not a link), so that
 // messages and reports name the checkpoint that stays, not the link that moves.

@@ -28,6 +28,8 @@ void Trainer::add_hook(std::unique_ptr<TrainerHook> hook) { hooks_.push_back(std
 TrainResult Trainer::run(bool resume) {
   start(resume);  // the run folder, data, model and optimizer; the checkpoint when resuming
   if (progress_.epoch >= o_.epochs) return finished_result();  // a --resume of a finished run
+  // Only now, with the configuration checked against the checkpoint, is anything in the folder written.
+  core::write_file_atomic(run_.config(), config_yaml_);
   each_hook([&](TrainerHook& h) { h.on_start(*this); });
   while (progress_.epoch < o_.epochs) {
     if (!run_epoch()) return stopped();
@@ -41,10 +43,11 @@ TrainResult Trainer::run(bool resume) {
 void Trainer::start(bool resume) {
   if (o_.threads > 0) torch::set_num_threads(static_cast<int>(o_.threads));
   device_ = nn::resolve_device(o_.device, "train.device");
+  if (!resume) run_.require_new_run_fits();
+  lock_ = std::make_unique<RunLock>(run_);  // one writer per run folder, from here on
   if (!resume && !run_.last_checkpoint().empty())
     throw Error(o_.run_dir + ": holds a run already; continue it with --resume or choose another run.name/run.dir");
-  fs::create_directories(o_.run_dir);
-  core::write_file_atomic(run_.config(), config_yaml_);
+  run_.remove_leftovers();
   task_->load_data();
   steps_per_epoch_ = task_->steps_per_epoch();
   o_.schedule.warmup_steps = static_cast<int64_t>(o_.warmup_epochs * static_cast<double>(steps_per_epoch_));
@@ -52,15 +55,16 @@ void Trainer::start(bool resume) {
   torch::manual_seed(o_.seed);
   task_->build_model(device_);
   build_optimizer();
-  if (!resume) return;
-  const std::string last = run_.last_checkpoint();
-  if (last.empty()) throw Error(o_.run_dir + ": --resume, but there is no checkpoint in " + run_.checkpoints());
-  progress_ = load_checkpoint(last, task_->model(), *optimizer_);
+  if (resume) {
+    const std::string checkpoint = run_.resume_checkpoint();
+    if (checkpoint.empty()) throw Error(o_.run_dir + ": --resume, but there is no checkpoint in " + run_.checkpoints());
+    progress_ = load_checkpoint(checkpoint, task_->model(), *optimizer_);
+  }
 }
 
 bool Trainer::run_epoch() {
   each_hook([&](TrainerHook& h) { h.before_epoch(*this); });
-  epoch_loss_ = 0, epoch_loss_steps_ = 0;
+  if (progress_.step_in_epoch == 0) progress_.epoch_loss_sum = 0, progress_.epoch_loss_steps = 0;
   while (progress_.step_in_epoch < steps_per_epoch_) {
     const StepReport report = step();
     each_hook([&](TrainerHook& h) { h.after_step(*this, report); });
@@ -84,7 +88,7 @@ StepReport Trainer::step() {
   r.data_seconds = step.data_seconds;
   items_done_ += r.items;
   step_seconds_ += r.seconds;
-  if (std::isfinite(r.loss)) epoch_loss_ += r.loss, ++epoch_loss_steps_;
+  if (std::isfinite(r.loss)) progress_.epoch_loss_sum += r.loss, ++progress_.epoch_loss_steps;
   ++progress_.step_in_epoch;
   ++progress_.global_step;
   return r;
@@ -98,7 +102,8 @@ void Trainer::end_epoch() {
     auto test = task_->test();
     progress_.metrics.insert(test.begin(), test.end());
   }
-  progress_.metrics["train/epoch_loss"] = epoch_loss_steps_ ? epoch_loss_ / static_cast<double>(epoch_loss_steps_) : NAN;
+  progress_.metrics["train/epoch_loss"] =
+      progress_.epoch_loss_steps ? progress_.epoch_loss_sum / static_cast<double>(progress_.epoch_loss_steps) : NAN;
   EpochReport report{progress_.metrics, false};
   const auto metric = progress_.metrics.find(o_.select_metric);
   report.is_best = metric != progress_.metrics.end() && better(metric->second);

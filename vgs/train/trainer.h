@@ -60,13 +60,12 @@ class Trainer {
   std::unique_ptr<Task> task_;
   std::string config_yaml_;
   RunFolder run_;
+  std::unique_ptr<RunLock> lock_;
   c10::Device device_{c10::kCPU};
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   std::vector<std::unique_ptr<TrainerHook>> hooks_;
   TrainingProgress progress_;
   int64_t steps_per_epoch_ = 0, consecutive_bad_ = 0;
-  double epoch_loss_ = 0;
-  int64_t epoch_loss_steps_ = 0;
   int64_t items_done_ = 0;
   double step_seconds_ = 0;
   bool stop_ = false;
