@@ -32,4 +32,20 @@ const std::string& small_toy_world(int train, int val, int trials_per_word, int 
   return made.emplace(key, path).first->second;
 }
 
+std::string write_small_toy_recipe(const TempDir& dir, const std::string& run) {
+  const std::string& w = small_toy_world(6, 2, 4, 64);
+  return dir.write(run + ".yaml",
+                   "run: {name: " + run + ", dir: " + dir.file(run) + ", seed: 3}\n"
+                   "splits:\n  languages: [en]\n"
+                   "  train_audio: " + w + "/manifests/audio_train.jsonl\n  train_images: " + w + "/manifests/images_train.jsonl\n"
+                   "  valid_audio: " + w + "/manifests/audio_val.jsonl\n  valid_images: " + w + "/manifests/images_val.jsonl\n"
+                   "  valid_trials: [" + w + "/trials/familiar_val_en.jsonl]\n"
+                   "  test_audio: " + w + "/manifests/audio_test.jsonl\n  test_images: " + w + "/manifests/images_test.jsonl\n"
+                   "  test_trials: [" + w + "/trials/familiar_test_en.jsonl, " + w + "/trials/me_test_en.jsonl]\n"
+                   "audio_backbone: {name: fbank}\nimage_backbone: {name: patches}\n"
+                   "image: {resize: 64}\nmodel: {width: 64, embed_dim: 32}\n"
+                   "loss: {negatives_per_item: 3}\n"
+                   "train: {epochs: 2, batch_size: 4, warmup_epochs: 1, threads: 1, log_every: 1}\n");
+}
+
 }  // namespace vgs::test

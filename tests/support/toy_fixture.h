@@ -11,4 +11,9 @@ namespace vgs::test {
 // `image_size`. The same arguments give the same folder within a program.
 const std::string& small_toy_world(int train, int val, int trials_per_word, int image_size);
 
+class TempDir;
+// A two-epoch recipe (5 steps an epoch) on small_toy_world(6, 2, 4, 64) with fbank and patches,
+// written as dir/<run>.yaml with run.dir dir/<run>; returns its path.
+std::string write_small_toy_recipe(const TempDir& dir, const std::string& run);
+
 }  // namespace vgs::test

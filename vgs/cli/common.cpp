@@ -1,6 +1,7 @@
 // Shared command-line handling for the vgs programs.
 #include "vgs/cli/common.h"
 
+#include <filesystem>
 #include <iostream>
 
 #include "vgs/core/error.h"
@@ -54,17 +55,21 @@ int run_program(CLI::App& app, int argc, char** argv, const std::string& log_lev
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    const int code = app.exit(e);  // prints help or the usage error
+    return code == 0 ? kExitOk : kExitError;
   }
   try {
     core::init_logging(log_level);
     return body();
   } catch (const Error& e) {
     std::cerr << app.get_name() << ": error: " << e.what() << "\n";
-    return 2;
+    return kExitError;
+  } catch (const std::filesystem::filesystem_error& e) {  // names the path: a user's problem, not a bug
+    std::cerr << app.get_name() << ": error: " << e.what() << "\n";
+    return kExitError;
   } catch (const std::exception& e) {
     std::cerr << app.get_name() << ": unexpected failure: " << e.what() << "\n";
-    return 1;
+    return kExitFailure;
   }
 }
 

@@ -14,6 +14,12 @@
 
 namespace vgs::cli {
 
+// Exit codes of every vgs program (docs/reliability.md).
+inline constexpr int kExitOk = 0;       // done
+inline constexpr int kExitFailure = 1;  // an unexpected failure (a bug: please report it)
+inline constexpr int kExitError = 2;    // bad input, missing data, a filesystem error: the message says which
+inline constexpr int kExitStopped = 3;  // vgs-train stopped by SIGTERM/SIGUSR1/SIGINT after a checkpoint: --resume
+
 struct RecipeArguments {
   std::string recipe;
   std::vector<std::string> overrides;  // --set key=value
@@ -48,8 +54,9 @@ void add_log_level_argument(CLI::App& app, std::string& level);
 // Returns true when the program's work is done.
 bool handle_config_requests(const RecipeArguments& args, const core::Config* config);
 
-// Parses the command line and runs `body` with logging set up. vgs::Error and other exceptions
-// become "<program>: error: <message>" on stderr and exit code 2 (1 for an unexpected failure).
+// Parses the command line and runs `body` with logging set up. A bad command line, vgs::Error and
+// filesystem errors become "<program>: error: <message>" on stderr and kExitError; anything else
+// kExitFailure.
 int run_program(CLI::App& app, int argc, char** argv, const std::string& log_level,
                 const std::function<int()>& body);
 

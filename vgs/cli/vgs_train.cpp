@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
     vgs::train::TrainResult result = trainer.run(!resume.empty());
     if (!result.finished) {
       std::cout << "stopped at step " << result.steps << "; continue with: vgs-train --resume " << result.run_dir << "\n";
-      return 0;
+      return vgs::cli::kExitStopped;  // not 0: `vgs-train ... && vgs-eval ...` must not evaluate an unfinished run
     }
     std::cout << "\n| metric | value |\n|---|---|\n";
     for (const auto& [name, value] : result.valid) std::printf("| %s | %.4f |\n", name.c_str(), value);
