@@ -105,7 +105,7 @@ class CheckpointHook : public TrainerHook {
   void on_stop(Trainer& t) override { t.save_checkpoint(false); }
 };
 
-// SIGTERM / SIGUSR1 become a stop after the current step (the checkpoint hook saves it).
+// SIGTERM, SIGUSR1 and a first SIGINT become a stop after the current step (the checkpoint hook saves it).
 class StopSignalHook : public TrainerHook {
  public:
   void on_start(Trainer&) override { install_stop_signals(); }

@@ -153,10 +153,11 @@ void require_prepared(const std::string& path, const std::string& key) {
                 "toy world: recipes/toy/me_bilingual.yaml)");
 }
 
-std::vector<data::AudioItem> audio_in_languages(const std::string& manifest, const std::vector<std::string>& languages) {
+std::vector<data::AudioItem> audio_in_languages(const std::vector<data::AudioItem>& audio,
+                                               const std::vector<std::string>& languages) {
   std::vector<data::AudioItem> kept;
-  for (auto& item : data::read_audio_manifest(manifest))
-    if (std::find(languages.begin(), languages.end(), item.lang) != languages.end()) kept.push_back(std::move(item));
+  for (const auto& item : audio)
+    if (std::find(languages.begin(), languages.end(), item.lang) != languages.end()) kept.push_back(item);
   return kept;
 }
 
@@ -186,7 +187,9 @@ SplitData load_split(const TwoTowerOptions& o, const Split& split, const std::st
     throw Error("splits." + name + "_audio / splits." + name + "_images are not set: nothing to load for " + name);
   require_prepared(split, name);
   SplitData data;
-  data.audio = audio_in_languages(split.audio_manifest, o.languages);
+  // Read once: the items in the run's languages are trained on; trial lists may name any of them.
+  const std::vector<data::AudioItem> all_audio = data::read_audio_manifest(split.audio_manifest);
+  data.audio = audio_in_languages(all_audio, o.languages);
   if (data.audio.empty())
     throw Error(split.audio_manifest + ": no " + name + " audio in the languages " + core::join(o.languages, ", "));
   data.images = data::read_image_manifest(split.image_manifest);
@@ -195,7 +198,7 @@ SplitData load_split(const TwoTowerOptions& o, const Split& split, const std::st
   data.image_features = bank(o, false, split.image_manifest);
   for (const auto& path : split.trials) {
     auto trials = data::read_trials(path);
-    data::check_trials(trials, data::read_audio_manifest(split.audio_manifest), data.images, path);
+    data::check_trials(trials, all_audio, data.images, path);
     data.trials.emplace_back(fs::path(path).stem().string(), std::move(trials));
   }
   return data;
