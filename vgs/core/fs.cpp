@@ -2,25 +2,36 @@
 #include "vgs/core/fs.h"
 
 #include <fcntl.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "vgs/core/error.h"
 
 namespace vgs::core {
 
 namespace {
-void fsync_path(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) return;
-  ::fsync(fd);
+// fsync on a fresh descriptor; the errno of a failure, 0 on success. Folders are synced after a
+// rename so that the rename itself survives a power cut.
+int fsync_path(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  int error = ::fsync(fd) == 0 ? 0 : errno;
   ::close(fd);
+  return error == EINVAL ? 0 : error;  // EINVAL: a file system that cannot sync (nothing to lose)
+}
+
+void sync_parent(const std::string& path) {
+  auto parent = std::filesystem::path(path).parent_path();
+  fsync_path(parent.empty() ? "." : parent.string());
 }
 }  // namespace
 
@@ -28,30 +39,98 @@ std::string temp_path_for(const std::string& path) {
   return path + ".tmp." + std::to_string(::getpid());
 }
 
-void commit_file(const std::string& from, const std::string& to) {
-  fsync_path(from);
-  if (std::rename(from.c_str(), to.c_str()) != 0)
-    throw Error(to + ": cannot rename " + from + " into place: " + std::strerror(errno));
-  // Make the rename itself durable.
-  auto parent = std::filesystem::path(to).parent_path();
-  fsync_path(parent.empty() ? "." : parent.string());
+AtomicFileWriter::AtomicFileWriter(std::string path) : path_(std::move(path)), temp_(temp_path_for(path_)) {
+  auto parent = std::filesystem::path(path_).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent);
+  fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw Error(path_ + ": cannot write: " + std::strerror(errno));
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!temp_.empty()) ::unlink(temp_.c_str());
+}
+
+void AtomicFileWriter::fail(const std::string& what, int error) {
+  ::close(fd_);
+  fd_ = -1;
+  ::unlink(temp_.c_str());
+  temp_.clear();
+  throw Error(path_ + ": " + what + ": " + std::strerror(error));
+}
+
+void AtomicFileWriter::write(const void* data, size_t size) {
+  if (fd_ < 0) throw std::logic_error("AtomicFileWriter: write after commit or failure");
+  const char* bytes = static_cast<const char*>(data);
+  while (size > 0) {
+    ssize_t n = ::write(fd_, bytes, std::min<size_t>(size, size_t{1} << 30));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail("write failed after " + std::to_string(written_) + " bytes", errno);
+    bytes += n;
+    size -= static_cast<size_t>(n);
+    written_ += n;
+  }
+}
+
+void AtomicFileWriter::commit(const std::function<void(const std::string& temp)>& verify) {
+  if (fd_ < 0) throw std::logic_error("AtomicFileWriter: commit twice");
+  // Delayed allocation can report a full disk only here, so both are checked.
+  if (::fsync(fd_) != 0 && errno != EINVAL) fail("cannot flush to disk", errno);
+  int fd = fd_;
+  fd_ = -1;
+  if (::close(fd) != 0) {
+    int error = errno;
+    ::unlink(temp_.c_str());
+    temp_.clear();
+    throw Error(path_ + ": cannot close: " + std::strerror(error));
+  }
+  std::string temp = std::move(temp_);
+  temp_.clear();  // from here commit_file owns it
+  commit_file(temp, path_, verify);
+}
+
+void commit_file(const std::string& from, const std::string& to,
+                 const std::function<void(const std::string& temp)>& verify) {
+  if (int error = fsync_path(from); error != 0) {
+    ::unlink(from.c_str());
+    throw Error(to + ": cannot flush to disk: " + std::strerror(error));
+  }
+  try {
+    if (verify) verify(from);
+  } catch (...) {
+    ::unlink(from.c_str());
+    throw;
+  }
+  if (std::rename(from.c_str(), to.c_str()) != 0) {
+    int error = errno;
+    ::unlink(from.c_str());
+    throw Error(to + ": cannot rename " + from + " into place: " + std::strerror(error));
+  }
+  sync_parent(to);
 }
 
 void write_file_atomic(const std::string& path, const std::string& content) {
-  auto parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent);
-  std::string temp = temp_path_for(path);
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(path + ": cannot write: " + std::strerror(errno));
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    out.flush();
-    if (!out) {
-      std::remove(temp.c_str());
-      throw Error(path + ": write failed (disk full?)");
-    }
-  }
-  commit_file(temp, path);
+  AtomicFileWriter out(path);
+  out.write(content);
+  out.commit();
+}
+
+int64_t free_bytes(const std::string& path) {
+  std::filesystem::path existing = path;
+  std::error_code ec;
+  while (!existing.empty() && !std::filesystem::exists(existing, ec)) existing = existing.parent_path();
+  struct statvfs info{};
+  if (::statvfs(existing.empty() ? "." : existing.c_str(), &info) != 0) return -1;
+  return static_cast<int64_t>(info.f_bavail) * static_cast<int64_t>(info.f_frsize);
+}
+
+void reserve_space(const std::string& path, int64_t bytes, const std::string& label) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(label + ": cannot open " + path + ": " + std::strerror(errno));
+  int error = ::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, bytes) == 0 ? 0 : errno;
+  ::close(fd);
+  if (error == ENOSPC || error == EFBIG || error == EDQUOT)
+    throw Error(label + ": cannot reserve " + std::to_string(bytes >> 20) + " MiB: " + std::strerror(error));
 }
 
 std::string read_file(const std::string& path) {

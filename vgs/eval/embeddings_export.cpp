@@ -62,10 +62,9 @@ void export_embeddings(const std::string& path, const std::vector<RunEvaluation>
   std::lock_guard<std::recursive_mutex> lock(io::hdf5::library_lock());
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
-  const std::string temp = core::temp_path_for(path);
   {
-    Handle file = io::hdf5::create_file(temp);
-    if (!file.valid()) throw Error(path + ": cannot create the embeddings file");
+    // Built in memory and saved with checked writes: a full disk is one clear error.
+    Handle file = io::hdf5::create_memory_file(path);
     io::hdf5::write_string_attribute(file.get(), "format", "vgs-embeddings");
     Handle root = create_group(file.get(), "runs");
     for (size_t i = 0; i < runs.size(); ++i) {
@@ -77,8 +76,8 @@ void export_embeddings(const std::string& path, const std::vector<RunEvaluation>
       write_items(group.get(), "audio", runs[i].audio, path);
       write_items(group.get(), "image", runs[i].images, path);
     }
+    io::hdf5::write_memory_file(file.get(), path);
   }
-  core::commit_file(temp, path);
 }
 
 }  // namespace vgs::eval

@@ -172,7 +172,7 @@ FeatureStoreWriter::FeatureStoreWriter(std::string path, FeatureStoreInfo info, 
 }
 
 FeatureStoreWriter::~FeatureStoreWriter() {
-  if (finished_) return;
+  if (finished_ || write_failed_) return;
   try {
     flush();
   } catch (const std::exception& e) {
@@ -211,6 +211,20 @@ void FeatureStoreWriter::add(const std::string& id, const at::Tensor& features) 
   if (static_cast<int64_t>(pending_.size()) >= items_per_shard_ || pending_bytes_ >= bytes_per_shard_) flush();
 }
 
+namespace {
+// Throws unless `file` is a readable store holding exactly `expected` items: run on every shard and
+// merged store before it is renamed into place, so that only whole files ever carry the final name.
+void verify_store_file(const std::string& file, int64_t expected, const std::string& label) {
+  Handle handle = hdf5::open_file(file, false);
+  if (!handle.valid()) throw Error(label + ": the written file does not read back as HDF5 (disk full?)");
+  Handle group = open_group(handle.get(), label);
+  auto stored = static_cast<int64_t>(hdf5::list_group(group.get()).size());
+  if (stored != expected)
+    throw Error(label + ": the written file holds " + std::to_string(stored) + " items, not " + std::to_string(expected));
+}
+
+}  // namespace
+
 void FeatureStoreWriter::flush() {
   if (pending_.empty()) return;
   std::lock_guard<std::recursive_mutex> lock(hdf5::library_lock());
@@ -218,19 +232,84 @@ void FeatureStoreWriter::flush() {
   char name[32];
   std::snprintf(name, sizeof name, "part-%06lld.h5", static_cast<long long>(next_shard_++));
   std::string shard = (fs::path(parts_dir_) / name).string();
-  std::string temp = core::temp_path_for(shard);
-  {
-    Handle file = hdf5::create_file(temp);
-    if (!file.valid()) throw Error(temp + ": cannot create feature shard");
+  try {
+    // Built in memory and written with checked writes: a full disk fails here with the reason.
+    Handle file = hdf5::create_memory_file(shard);
     write_info(file.get(), info_);
     Handle group(H5Gcreate2(file.get(), kGroup, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
     for (const auto& [id, tensor] : pending_)
       write_dataset(group.get(), feature_key(id), tensor, info_.dtype == "float16", shard);
+    const auto expected = static_cast<int64_t>(pending_.size());
+    hdf5::write_memory_file(file.get(), shard, [&](const std::string& temp) { verify_store_file(temp, expected, shard); });
+  } catch (...) {
+    write_failed_ = true;  // the destructor must not try again and report the same failure twice
+    throw;
   }
-  core::commit_file(temp, shard);
   pending_.clear();
   pending_bytes_ = 0;
 }
+
+namespace {
+// The merged store needs about as much room as its shards, plus a margin for HDF5's own records.
+int64_t merged_size_bound(const std::vector<std::string>& sources) {
+  int64_t bytes = 0;
+  std::error_code ec;
+  for (const auto& source : sources) bytes += static_cast<int64_t>(fs::file_size(source, ec));
+  return bytes + bytes / 20 + (int64_t{1} << 20);
+}
+
+// Checking first turns a full disk into a message with the sizes instead of a failed write deep
+// inside HDF5.
+void require_room_for_merge(int64_t needed, size_t shards, const std::string& path) {
+  int64_t free = core::free_bytes(path);
+  if (free >= 0 && free < needed)
+    throw Error(path + ": merging the feature shards needs about " + std::to_string(needed >> 20) + " MiB but only " +
+                std::to_string(free >> 20) + " MiB are free; free some space and run again (the " +
+                std::to_string(shards) + " shards done are kept)");
+}
+
+// Copies one dataset's bytes as they are (same file type and shape). Not H5Ocopy: HDF5 1.10 crashes
+// in it when a write fails, where H5Dwrite returns an error.
+void copy_dataset(hid_t from, hid_t to, const std::string& name, const std::string& what) {
+  Handle in(H5Dopen2(from, name.c_str(), H5P_DEFAULT), H5Dclose);
+  if (!in.valid()) throw Error(what + " (cannot open it)");
+  Handle type(H5Dget_type(in.get()), H5Tclose), space(H5Dget_space(in.get()), H5Sclose);
+  std::vector<char> bytes(static_cast<size_t>(H5Dget_storage_size(in.get())));
+  if (!bytes.empty() && H5Dread(in.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()) < 0)
+    throw Error(what + " (cannot read it)");
+  Handle out(H5Dcreate2(to, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
+  if (!out.valid() || (!bytes.empty() && H5Dwrite(out.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()) < 0))
+    throw Error(what + " (disk full?)");
+}
+
+// Copies every item of `sources` into the new store file `temp`; returns how many.
+int64_t merge_into(const std::vector<std::string>& sources, const std::string& temp, const FeatureStoreInfo& info,
+                   int64_t size_bound, const std::string& path) {
+  Handle out = hdf5::create_file(temp);
+  if (!out.valid()) throw Error(path + ": cannot create the merged feature store (disk full?)");
+  // Another writer may fill the disk after the check above: the blocks are reserved before the first
+  // copy, so that a full disk is found here and not half-way through.
+  core::reserve_space(temp, size_bound, path + ": merging the feature shards");
+  write_info(out.get(), info);
+  Handle group(H5Gcreate2(out.get(), kGroup, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+  int64_t count = 0;
+  for (const auto& source : sources) {
+    Handle in = hdf5::open_file(source, false);
+    if (!in.valid()) throw Error(source + ": cannot reopen while merging");
+    Handle in_group = open_group(in.get(), source);
+    for (const auto& key : hdf5::list_group(in_group.get())) {
+      copy_dataset(in_group.get(), group.get(), key, path + ": cannot copy item '" + feature_id(key) + "' from " + source);
+      ++count;
+    }
+  }
+  hdf5::write_int_attribute(out.get(), "num_items", count);
+  // Written last: a file without it is never taken for a finished store.
+  hdf5::write_int_attribute(out.get(), "complete", 1);
+  if (H5Fflush(out.get(), H5F_SCOPE_GLOBAL) < 0) throw Error(path + ": cannot write the merged feature store (disk full?)");
+  return count;
+}
+
+}  // namespace
 
 void FeatureStoreWriter::finish() {
   if (finished_) return;
@@ -243,29 +322,18 @@ void FeatureStoreWriter::finish() {
     return;
   }
   if (final_exists) sources.insert(sources.begin(), path_);
+  const int64_t size_bound = merged_size_bound(sources);
+  require_room_for_merge(size_bound, sources.size(), path_);
   std::string temp = core::temp_path_for(path_);
-  {
-    Handle out = hdf5::create_file(temp);
-    if (!out.valid()) throw Error(temp + ": cannot create feature store");
-    write_info(out.get(), info_);
-    Handle group(H5Gcreate2(out.get(), kGroup, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
-    int64_t count = 0;
-    for (const auto& source : sources) {
-      Handle in = hdf5::open_file(source, false);
-      if (!in.valid()) throw Error(source + ": cannot reopen while merging");
-      Handle in_group = open_group(in.get(), source);
-      for (const auto& key : hdf5::list_group(in_group.get())) {
-        if (H5Ocopy(in_group.get(), key.c_str(), group.get(), key.c_str(), H5P_DEFAULT, H5P_DEFAULT) < 0)
-          throw Error(path_ + ": cannot copy item '" + feature_id(key) + "' from " + source + " (disk full?)");
-        ++count;
-      }
-    }
-    hdf5::write_int_attribute(out.get(), "num_items", count);
-    // Written last: a file without it is never taken for a finished store.
-    hdf5::write_int_attribute(out.get(), "complete", 1);
-    H5Fflush(out.get(), H5F_SCOPE_GLOBAL);
+  int64_t count = 0;
+  try {
+    count = merge_into(sources, temp, info_, size_bound, path_);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(temp, ec);
+    throw;
   }
-  core::commit_file(temp, path_);
+  core::commit_file(temp, path_, [&](const std::string& file) { verify_store_file(file, count, path_); });
   std::error_code ec;
   fs::remove_all(parts_dir_, ec);
   finished_ = true;

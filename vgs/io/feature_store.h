@@ -62,7 +62,7 @@ class FeatureStoreWriter {
   std::set<std::string> done_;
   std::vector<std::pair<std::string, at::Tensor>> pending_;
   int64_t pending_bytes_ = 0, resumed_ = 0, next_shard_ = 0;
-  bool finished_ = false;
+  bool finished_ = false, write_failed_ = false;
 };
 
 class FeatureStore {

@@ -2,8 +2,19 @@
 #include "vgs/io/hdf5_util.h"
 
 #include <stdexcept>
+#include <vector>
+
+#include "vgs/core/error.h"
+#include "vgs/core/fs.h"
 
 namespace vgs::io::hdf5 {
+
+namespace {
+// HDF5 closes files still open at exit from an atexit handler, and a file whose creation failed on a
+// full disk crashes it there (H5F__close_cb). vgs closes every handle itself, so the handler is
+// turned off; it must happen before the library's first call, hence a static initialiser.
+[[maybe_unused]] const bool kNoExitHandler = (H5dont_atexit(), true);
+}  // namespace
 
 std::recursive_mutex& library_lock() {
   static std::recursive_mutex lock;
@@ -34,6 +45,29 @@ Handle open_file(const std::string& path, bool writable) {
 Handle create_file(const std::string& path) {
   silence_errors();
   return Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+}
+
+Handle create_memory_file(const std::string& name) {
+  silence_errors();
+  Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  // Grows in 4 MiB steps and never touches the disk: write_memory_file() saves it.
+  if (!access.valid() || H5Pset_fapl_core(access.get(), size_t{4} << 20, false) < 0)
+    throw Error(name + ": cannot set up an in-memory HDF5 file");
+  Handle file(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), H5Fclose);
+  if (!file.valid()) throw Error(name + ": cannot create an in-memory HDF5 file");
+  return file;
+}
+
+void write_memory_file(hid_t file, const std::string& path,
+                       const std::function<void(const std::string& temp)>& verify) {
+  if (H5Fflush(file, H5F_SCOPE_GLOBAL) < 0) throw Error(path + ": cannot finish the in-memory HDF5 file");
+  ssize_t size = H5Fget_file_image(file, nullptr, 0);
+  if (size < 0) throw Error(path + ": cannot get the HDF5 file image");
+  std::vector<char> image(static_cast<size_t>(size));
+  if (H5Fget_file_image(file, image.data(), image.size()) != size) throw Error(path + ": cannot copy the HDF5 file image");
+  core::AtomicFileWriter out(path);
+  out.write(image.data(), image.size());
+  out.commit(verify);
 }
 
 Handle float16_type() {

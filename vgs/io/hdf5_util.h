@@ -5,6 +5,7 @@
 #include <hdf5.h>
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -37,6 +38,15 @@ void silence_errors();
 
 Handle open_file(const std::string& path, bool writable);  // invalid handle on failure
 Handle create_file(const std::string& path);               // truncates
+
+// Small files (feature shards, dumps, exports) are built in memory and then written with checked
+// writes, so a full disk is one clear error and never a half-written HDF5 file (whose failed close
+// HDF5 does not survive). `name` only labels errors; vgs::Error on failure.
+Handle create_memory_file(const std::string& name);
+// Saves an in-memory file atomically to `path` (temp file, fsync, `verify` on the temporary file,
+// rename); vgs::Error on failure.
+void write_memory_file(hid_t file, const std::string& path,
+                       const std::function<void(const std::string& temp)>& verify = {});
 
 // IEEE half precision as h5py spells it (numpy float16).
 Handle float16_type();

@@ -17,10 +17,9 @@ using hdf5::Handle;
 void write_hidden_state_dump(const std::string& path, const std::string& backbone, const std::string& weights_digest,
                              const std::vector<HiddenStates>& items) {
   std::lock_guard<std::recursive_mutex> lock(hdf5::library_lock());
-  std::string temp = core::temp_path_for(path);
   {
-    Handle file = hdf5::create_file(temp);
-    if (!file.valid()) throw Error(path + ": cannot create the hidden-state dump");
+    // Built in memory and saved with checked writes: a full disk is one clear error.
+    Handle file = hdf5::create_memory_file(path);
     hdf5::write_string_attribute(file.get(), "format", "vgs-hidden-states");
     hdf5::write_string_attribute(file.get(), "backbone", backbone);
     hdf5::write_string_attribute(file.get(), "weights_digest", weights_digest);
@@ -44,8 +43,8 @@ void write_hidden_state_dump(const std::string& path, const std::string& backbon
           throw Error(path + ": cannot write " + dataset_name + " of " + items[i].path + " (disk full?)");
       }
     }
+    hdf5::write_memory_file(file.get(), path);
   }
-  core::commit_file(temp, path);
 }
 
 }  // namespace vgs::io

@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "vgs/core/error.h"
 #include "vgs/core/fs.h"
@@ -36,10 +35,6 @@ at::Tensor tensor_from_bytes(const SafetensorsEntry& entry, const uint8_t* bytes
   at::Tensor tensor = at::empty(entry.shape, at::TensorOptions().dtype(scalar_type_of(entry.dtype)));
   if (entry.end > entry.begin) std::memcpy(tensor.data_ptr(), bytes, entry.end - entry.begin);
   return tensor;
-}
-
-void write_all(std::ofstream& out, const void* data, size_t size) {
-  out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
 }
 
 }  // namespace
@@ -98,25 +93,14 @@ void write_safetensors(const std::string& path, const StateDict& tensors, const 
   }
   std::string header = layout_safetensors(entries, metadata);
 
-  auto parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent);
   // Written straight to the temporary file (not through a string: weights can be gigabytes),
   // then renamed into place.
-  std::string temp = core::temp_path_for(path);
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(path + ": cannot write: " + std::strerror(errno));
-    write_all(out, header.data(), header.size());
-    for (const auto& entry : entries) {
-      if (entry.end > entry.begin) write_all(out, contiguous.at(entry.name).data_ptr(), entry.end - entry.begin);
-    }
-    out.close();
-    if (!out) {
-      std::remove(temp.c_str());
-      throw Error(path + ": write failed (disk full?)");
-    }
+  core::AtomicFileWriter out(path);
+  out.write(header);
+  for (const auto& entry : entries) {
+    if (entry.end > entry.begin) out.write(contiguous.at(entry.name).data_ptr(), entry.end - entry.begin);
   }
-  core::commit_file(temp, path);
+  out.commit();
   log::debug("[io] wrote ", entries.size(), " tensors to ", path);
 }
 

@@ -113,18 +113,10 @@ void remove_old_checkpoints(const fs::path& folder, int64_t keep) {
 
 }  // namespace
 
-std::string save_checkpoint(const RunFolder& run, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
-                            const TrainingProgress& p, const std::string& config_yaml, bool is_best, int64_t keep) {
-  torch::NoGradGuard no_grad;
-  fs::path folder = run.checkpoints();
-  fs::create_directories(folder);
-  char name[32];
-  std::snprintf(name, sizeof name, "step-%08lld", static_cast<long long>(p.global_step));
-  fs::path final_dir = folder / name;
-  fs::path temp_dir = folder / (std::string(name) + ".tmp." + std::to_string(::getpid()));
-  fs::remove_all(temp_dir);
-  fs::create_directories(temp_dir);
-
+namespace {
+// Writes the model, the optimizer's moments and the progress into the (new, empty) folder `dir`.
+void write_checkpoint_files(const fs::path& dir, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
+                            const TrainingProgress& p, const std::string& config_yaml) {
   io::StateDict weights, moments;
   int64_t adam_step = 0;
   for (const auto& item : model.named_parameters()) {
@@ -139,8 +131,8 @@ std::string save_checkpoint(const RunFolder& run, torch::nn::Module& model, torc
   for (const auto& item : model.named_buffers()) weights[item.key()] = item.value().detach().cpu();
   // Dropout draws from the default CPU generator: its state makes a resumed run identical.
   moments["rng.cpu"] = at::detail::getDefaultCPUGenerator().get_state();
-  io::write_safetensors((temp_dir / "model.safetensors").string(), weights, {{"format", "pt"}});
-  io::write_safetensors((temp_dir / "optimizer.safetensors").string(), moments);
+  io::write_safetensors((dir / "model.safetensors").string(), weights, {{"format", "pt"}});
+  io::write_safetensors((dir / "optimizer.safetensors").string(), moments);
 
   json state = {{"epoch", p.epoch},
                 {"step_in_epoch", p.step_in_epoch},
@@ -154,7 +146,33 @@ std::string save_checkpoint(const RunFolder& run, torch::nn::Module& model, torc
                 {"epoch_loss_steps", p.epoch_loss_steps},
                 {"lr", optimizer.param_groups().front().options().get_lr()},
                 {"config", config_yaml}};
-  core::write_file_atomic((temp_dir / "state.json").string(), state.dump(1) + "\n");
+  core::write_file_atomic((dir / "state.json").string(), state.dump(1) + "\n");
+}
+}  // namespace
+
+std::string save_checkpoint(const RunFolder& run, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
+                            const TrainingProgress& p, const std::string& config_yaml, bool is_best, int64_t keep) {
+  torch::NoGradGuard no_grad;
+  fs::path folder = run.checkpoints();
+  fs::create_directories(folder);
+  char name[32];
+  std::snprintf(name, sizeof name, "step-%08lld", static_cast<long long>(p.global_step));
+  fs::path final_dir = folder / name;
+  fs::path temp_dir = folder / (std::string(name) + ".tmp." + std::to_string(::getpid()));
+  fs::remove_all(temp_dir);
+  fs::create_directories(temp_dir);
+  try {
+    write_checkpoint_files(temp_dir, model, optimizer, p, config_yaml);
+  } catch (const Error& e) {
+    // A full disk: the run stays resumable from its last whole checkpoint, and nothing half-written
+    // stays behind to be taken for one.
+    std::error_code ec;
+    fs::remove_all(temp_dir, ec);
+    const bool resumable = fs::exists(folder / "last", ec);
+    throw Error(final_dir.string() + ": cannot save the checkpoint (" + e.what() + ")" +
+                (resumable ? "; the last whole checkpoint is kept: vgs-train --resume " + run.dir() : ""));
+  }
+
   move_into_place(temp_dir, final_dir);
   point_link(folder / "last", final_dir.filename().string());
   if (is_best) point_link(folder / "best", final_dir.filename().string());
