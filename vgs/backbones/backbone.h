@@ -32,6 +32,8 @@ class Backbone {
   virtual int64_t feature_dim(int64_t layer) const = 0;
   virtual int sample_rate() const { return 0; }  // audio backbones: the rate they take
   virtual int image_size() const { return 0; }   // image backbones: the side they are run at
+  // audio backbones: the fewest samples that give one frame (shorter audio is a bad item)
+  virtual int64_t min_samples() const { return 1; }
 
   // audio: input [B, N] float waveforms, lengths [B] valid samples; image: input [B, 3, H, W]
   // normalised, lengths ignored. Runs in inference mode; stops after the highest layer asked for.

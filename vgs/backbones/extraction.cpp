@@ -97,13 +97,25 @@ void parallel_for(size_t n, int threads, const std::function<void(size_t)>& deco
     if (e) std::rethrow_exception(e);
 }
 
-LoadedBatch load_batch(const std::vector<WorkItem>& items, Modality modality, const ExtractionOptions& o,
+// The item's waveform; vgs::Error naming the file when it is too short for the backbone (it would
+// fail the whole batch otherwise, and not as a bad item).
+std::vector<float> read_audio_for(const WorkItem& item, const Backbone& backbone, int sample_rate) {
+  std::vector<float> samples = io::read_audio(item.path, sample_rate, item.segment);
+  const auto n = static_cast<int64_t>(samples.size());
+  if (n < backbone.min_samples())
+    throw Error(item.path + ": " + std::to_string(n) + " samples at " + std::to_string(sample_rate) + " Hz, fewer than the " +
+                std::to_string(backbone.min_samples()) + " that " + backbone.name() + " needs for one frame");
+  return samples;
+}
+
+LoadedBatch load_batch(const std::vector<WorkItem>& items, const Backbone& backbone, const ExtractionOptions& o,
                        data::BadItems& bad) {
+  const Modality modality = backbone.modality();
   std::vector<std::optional<std::vector<float>>> audio(items.size());
   std::vector<std::optional<io::Image>> images(items.size());
   parallel_for(items.size(), o.loader_threads, [&](size_t i) {
     if (modality == Modality::audio)
-      audio[i] = bad.guard(items[i].id, [&] { return io::read_audio(items[i].path, o.sample_rate, items[i].segment); });
+      audio[i] = bad.guard(items[i].id, [&] { return read_audio_for(items[i], backbone, o.sample_rate); });
     else
       images[i] = bad.guard(items[i].id, [&] { return io::load_image(items[i].path, o.image); });
   });
@@ -212,7 +224,8 @@ void store_batch(const Run& run, const LoadedBatch& batch, io::FeatureStoreWrite
 }
 
 std::future<LoadedBatch> load_in_background(const Run& run, const std::vector<WorkItem>& items, data::BadItems& bad) {
-  return std::async(std::launch::async, load_batch, std::cref(items), run.modality, std::cref(run.options), std::ref(bad));
+  return std::async(std::launch::async, load_batch, std::cref(items), std::cref(run.backbone), std::cref(run.options),
+                    std::ref(bad));
 }
 
 // The extraction loop, timed into the report: decodes batch k+1 while the backbone runs batch k.
@@ -302,7 +315,7 @@ std::vector<at::Tensor> OnlineFeatures::compute(const std::vector<std::string>& 
     work.push_back(it->second);
   }
   data::BadItems bad(data::BadItemPolicy::error);
-  LoadedBatch batch = load_batch(work, backbone_->modality(), options_, bad);
+  LoadedBatch batch = load_batch(work, *backbone_, options_, bad);
   BackboneFeatures features = backbone_->forward(batch.input.to(device_), batch.lengths.defined() ? batch.lengths.to(device_) : at::Tensor(), layers_);
   at::Tensor valid = features.lengths.to(at::kCPU);
   std::vector<at::Tensor> out;

@@ -56,6 +56,13 @@ class WavLMBackbone : public Backbone {
   int64_t last_layer() const override { return model_->config().num_layers; }
   int64_t feature_dim(int64_t) const override { return model_->config().hidden_size; }
   int sample_rate() const override { return 16000; }
+  // The convolutional feature encoder's receptive field: 400 samples (25 ms) for every WavLM.
+  int64_t min_samples() const override {
+    const auto& c = model_->config();
+    int64_t samples = 1;
+    for (size_t i = c.conv_kernel.size(); i-- > 0;) samples = (samples - 1) * c.conv_stride[i] + c.conv_kernel[i];
+    return samples;
+  }
   BackboneFeatures forward(const at::Tensor& input, const at::Tensor& lengths,
                            const std::vector<int64_t>& layers) override {
     check_layers(layers);
@@ -108,6 +115,7 @@ class FbankBackbone : public Backbone {
   int64_t last_layer() const override { return 0; }
   int64_t feature_dim(int64_t) const override { return fbank_.options().num_mel_bins; }
   int sample_rate() const override { return static_cast<int>(fbank_.options().sample_rate); }
+  int64_t min_samples() const override { return fbank_.window_size(); }
   BackboneFeatures forward(const at::Tensor& input, const at::Tensor& lengths, const std::vector<int64_t>& layers) override {
     check_layers(layers);
     torch::InferenceMode guard;

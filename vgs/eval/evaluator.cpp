@@ -101,6 +101,8 @@ void score_trial_lists(RunEvaluation& r, const std::vector<std::string>& paths, 
                        models::TwoTowerImpl& model, const EvalOptions& o, const c10::Device& device) {
   for (const auto& path : paths) {
     auto trials = data::read_trials(path);
+    if (int64_t dropped = train::drop_trials_of_left_out_items(trials, d); dropped > 0)
+      log::warn("[eval] ", path, ": left out ", dropped, " trials naming items without features");
     data::check_trials(trials, d.audio, d.images, path);
     std::map<std::string, std::vector<data::Trial>> groups;
     for (auto& t : trials)

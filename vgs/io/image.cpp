@@ -10,6 +10,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "vgs/core/error.h"
+#include "vgs/io/image_header.h"
 #include "vgs/core/fs.h"
 
 namespace vgs::io {
@@ -65,8 +66,11 @@ cv::Mat to_mat(const Image& image) {
 
 }  // namespace
 
-Image decode_image(const std::string& path) {
+Image decode_image(const std::string& path, int64_t max_pixels) {
   std::vector<unsigned char> bytes = read_bytes(path);
+  if (auto size = image_size_from_header(bytes); size && size->pixels() > max_pixels)
+    throw Error(path + ": the image claims " + std::to_string(size->width) + "x" + std::to_string(size->height) +
+                " pixels, more than image.max_pixels (" + std::to_string(max_pixels) + ")");
   if (is_truncated_jpeg(bytes)) throw Error(path + ": truncated JPEG (no end-of-image marker)");
   cv::Mat bgr;
   try {
@@ -121,7 +125,7 @@ void normalize_image(Image& image, const std::array<float, 3>& mean, const std::
 }
 
 Image load_image(const std::string& path, const ImageOptions& options) {
-  Image image = decode_image(path);
+  Image image = decode_image(path, options.max_pixels);
   switch (options.policy) {
     case ResizePolicy::none: break;
     case ResizePolicy::shorter_side_crop:

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ enum class ResizePolicy {
   square,              // both sides to `resize`, aspect ratio not kept (me-vgs: 256 x 256)
 };
 
+// Images above this many pixels are refused from their header, before decoding (PIL's default
+// limit; OpenCV's own, 2^30, lets one file take gigabytes). image.max_pixels changes it.
+inline constexpr int64_t kDefaultMaxPixels = 89478485;
+
 // ImageNet's per-channel RGB statistics, the default normalisation (image.mean, image.std).
 inline constexpr std::array<double, 3> kImageNetMean{0.485, 0.456, 0.406};
 inline constexpr std::array<double, 3> kImageNetStd{0.229, 0.224, 0.225};
@@ -34,10 +39,12 @@ struct ImageOptions {
   bool normalize = true;
   std::array<float, 3> mean{float(kImageNetMean[0]), float(kImageNetMean[1]), float(kImageNetMean[2])};
   std::array<float, 3> std{float(kImageNetStd[0]), float(kImageNetStd[1]), float(kImageNetStd[2])};
+  int64_t max_pixels = kDefaultMaxPixels;
 };
 
-// Decodes any format OpenCV reads (JPEG, PNG, BMP, ...) to RGB in [0, 1].
-Image decode_image(const std::string& path);
+// Decodes any format OpenCV reads (JPEG, PNG, BMP, ...) to RGB in [0, 1]; vgs::Error naming the file
+// when its header declares more than `max_pixels` pixels.
+Image decode_image(const std::string& path, int64_t max_pixels = kDefaultMaxPixels);
 
 // Bicubic resizes, computed in float (no 8-bit rounding between steps).
 Image resize_image(const Image& image, int height, int width);

@@ -31,6 +31,8 @@ void add_image_options(core::Schema& s) {
                "image.resize then centre crop image.crop (DINO eval); none: keep the size");
   s.add_int("image.resize", d.resize, "target size of the resize step, pixels", Bounds::at_least(1));
   s.add_int("image.crop", d.crop, "centre crop size for shorter_side_crop, pixels", Bounds::at_least(1));
+  s.add_int("image.max_pixels", d.max_pixels,
+            "larger images (by their header) are bad items, refused before decoding", Bounds::at_least(1));
   s.add_bool("image.normalize", d.normalize, "subtract image.mean and divide by image.std per channel");
   s.add_float_list("image.mean", {kImageNetMean.begin(), kImageNetMean.end()}, "per-channel RGB mean (ImageNet)");
   s.add_float_list("image.std", {kImageNetStd.begin(), kImageNetStd.end()},
@@ -78,6 +80,7 @@ ImageOptions image_options(const core::Config& c) {
   if (o.policy == ResizePolicy::shorter_side_crop && o.crop > o.resize)
     throw Error(c.source("image.crop").describe() + ": image.crop: expected at most image.resize (" +
                 std::to_string(o.resize) + "), got " + std::to_string(o.crop));
+  o.max_pixels = c.get_int("image.max_pixels");
   o.normalize = c.get_bool("image.normalize");
   o.mean = three(c, "image.mean");
   o.std = three(c, "image.std");

@@ -166,6 +166,33 @@ std::unique_ptr<FeatureBank> bank(const TwoTowerOptions& o, bool audio, const st
                            manifest, o.features);
 }
 
+// Moves the items `bank` has no features for out of `items` into `left_out`.
+template <typename Item>
+void leave_out_items_without_features(std::vector<Item>& items, const FeatureBank& bank, std::set<std::string>& left_out) {
+  std::vector<Item> kept;
+  for (auto& item : items) {
+    if (bank.contains(item.id)) kept.push_back(std::move(item));
+    else left_out.insert(item.id);
+  }
+  items = std::move(kept);
+}
+
+// Under `error` a missing item is a stale or foreign feature store; under `skip` it is a bad file
+// that extraction left out, and the split goes on without it.
+void leave_out_items_without_features(SplitData& data, data::BadItemPolicy policy, const std::string& name) {
+  leave_out_items_without_features(data.audio, *data.audio_features, data.left_out_audio);
+  leave_out_items_without_features(data.images, *data.image_features, data.left_out_images);
+  if (data.left_out_audio.empty() && data.left_out_images.empty()) return;
+  const std::string first = !data.left_out_audio.empty() ? *data.left_out_audio.begin() : *data.left_out_images.begin();
+  if (policy == data::BadItemPolicy::error)
+    throw Error(name + ": item '" + first + "' has no features (its file was bad when they were extracted?); fix the "
+                "file and extract again, or set data.on_bad_item: skip to leave such items out");
+  if (data.audio.empty() || data.images.empty())
+    throw Error(name + ": no " + (data.audio.empty() ? "audio item" : "image") + " has features");
+  log::warn("[data] ", name, ": left out ", data.left_out_audio.size(), " audio items and ", data.left_out_images.size(),
+            " images without features (data.on_bad_item: skip); first: '", first, "'");
+}
+
 void require_prepared(const Split& split, const std::string& name) {
   require_prepared(split.audio_manifest, "splits." + name + "_audio");
   require_prepared(split.image_manifest, "splits." + name + "_images");
@@ -201,7 +228,22 @@ SplitData load_split(const TwoTowerOptions& o, const Split& split, const std::st
     data::check_trials(trials, all_audio, data.images, path);
     data.trials.emplace_back(fs::path(path).stem().string(), std::move(trials));
   }
+  leave_out_items_without_features(data, o.extraction.on_bad_item, name);
+  for (auto& [list, trials] : data.trials)
+    if (int64_t dropped = drop_trials_of_left_out_items(trials, data); dropped > 0)
+      log::warn("[data] ", name, ": ", list, ": left out ", dropped, " trials naming items without features");
   return data;
+}
+
+int64_t drop_trials_of_left_out_items(std::vector<data::Trial>& trials, const SplitData& split) {
+  const auto before = static_cast<int64_t>(trials.size());
+  trials.erase(std::remove_if(trials.begin(), trials.end(),
+                              [&](const data::Trial& t) {
+                                return split.left_out_audio.count(t.audio) || split.left_out_images.count(t.positive) ||
+                                       split.left_out_images.count(t.negative);
+                              }),
+               trials.end());
+  return before - static_cast<int64_t>(trials.size());
 }
 
 }  // namespace vgs::train

@@ -9,7 +9,9 @@
 //   RUN/eval/                      vgs-eval's reports for this run alone
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -82,7 +84,13 @@ struct SplitData {
   std::vector<data::ImageItem> images;
   std::unique_ptr<FeatureBank> audio_features, image_features;
   std::vector<std::pair<std::string, std::vector<data::Trial>>> trials;
+  // Items of the manifests that have no features (bad files, data.on_bad_item: skip): left out of
+  // `audio` and `images`, and the trials that name them are left out too.
+  std::set<std::string> left_out_audio, left_out_images;
 };
+
+// Removes the trials that name a left-out item; returns how many were removed.
+int64_t drop_trials_of_left_out_items(std::vector<data::Trial>& trials, const SplitData& split);
 
 // When splits.toy_world is set: makes the toy world there if missing and fills the splits the recipe
 // leaves unset with its manifests and trial lists.
@@ -93,7 +101,9 @@ void use_toy_world(TwoTowerOptions& options);
 void require_prepared(const TwoTowerOptions& options);
 
 // Loads split `name` ("train", "valid", "test"): vgs::Error naming the recipe key of a manifest that
-// is not there (the data is not prepared), or when no audio is in the run's languages.
+// is not there (the data is not prepared), or when no audio is in the run's languages. Items without
+// features (their files were bad when extracted) are an error naming the first under
+// data.on_bad_item: error, and are left out, counted and logged under skip.
 SplitData load_split(const TwoTowerOptions& options, const Split& split, const std::string& name);
 
 }  // namespace vgs::train
