@@ -105,6 +105,32 @@ TEST_CASE("vgs-eval evaluates the last checkpoint on request and says what is mi
   CHECK_THAT(task.output, Contains("eval.tasks: unknown task 'bogus'; expected some of familiar, me, translation, retrieval, geometry"));
 }
 
+TEST_CASE("vgs-eval --runs refuses a run given twice or runs of different models unless --allow-mixed") {
+  const auto& t = trained_runs();
+  test::TempDir dir;
+  // A copy of seed 1 whose recipe says another learning rate: not a seed of seed 0's model.
+  const std::string other = dir.file("other_lr");
+  fs::copy(t.run1, other, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  std::string config = core::read_file(other + "/config.yaml");
+  config.replace(config.find("lr: 0.0002"), 10, "lr: 0.0005");
+  core::write_file_atomic(other + "/config.yaml", config);
+  const std::string eval = test::program("vgs-eval") + " --out " + dir.file("out") + " --runs ";
+  auto twice = test::run_command(eval + t.run0 + " " + t.run0 + "/ 2>&1");
+  CHECK(twice.exit_code == 2);
+  CHECK(twice.output == "vgs-eval: error: --runs: " + t.run0 + "/ is given twice (it would count as two seeds); pass "
+                        "--allow-mixed to aggregate them anyway\n");
+  auto mixed = test::run_command(eval + t.run0 + " " + other + " 2>&1");
+  CHECK(mixed.exit_code == 2);
+  CHECK(mixed.output == "vgs-eval: error: --runs: " + other + " is not a seed of the model of " + t.run0 +
+                        ": they differ in train.lr (0.0002 vs 0.0005); pass --allow-mixed to aggregate them anyway\n");
+  CHECK_FALSE(fs::exists(dir.file("out")));
+  auto allowed = test::run_command(eval + t.run0 + " " + other + " --allow-mixed 2>&1");
+  INFO(allowed.output);
+  CHECK(allowed.exit_code == 0);
+  CHECK_THAT(allowed.output, Contains("--allow-mixed: " + other + " is not a seed of the model of " + t.run0));
+  CHECK_THAT(core::read_file(dir.file("out/results.json")), Contains("\"runs\""));
+}
+
 TEST_CASE("vgs-eval scores trial lists made by vgs-prepare trials, such as the episode protocol") {
   const auto& t = trained_runs();
   test::TempDir dir;

@@ -8,21 +8,23 @@
 #include "vgs/eval/embeddings_export.h"
 #include "vgs/eval/evaluator.h"
 #include "vgs/eval/report.h"
+#include "vgs/eval/run_set.h"
 #include "vgs/recipe/recipe.h"
 #include "vgs/train/run.h"
 #include "vgs/train/two_tower_options.h"
 
 namespace {
 
-// Each run is evaluated with its own config (RUN/config.yaml).
+// Each run is evaluated with its own config (RUN/config.yaml); they are checked to be seeds of one
+// model before any is evaluated.
 std::vector<vgs::eval::RunEvaluation> evaluate_runs(const std::vector<std::string>& runs,
-                                                    const vgs::eval::EvalOptions& options) {
+                                                    const vgs::eval::EvalOptions& options, bool allow_mixed) {
+  std::vector<vgs::core::Config> configs;
+  for (const auto& dir : runs) configs.push_back(vgs::recipe::load(vgs::train::RunFolder::open(dir).config()));
+  vgs::eval::check_run_set(runs, configs, allow_mixed);
   std::vector<vgs::eval::RunEvaluation> evaluations;
-  for (const auto& dir : runs) {
-    const vgs::train::RunFolder run = vgs::train::RunFolder::open(dir);
-    vgs::core::Config config = vgs::recipe::load(run.config());
-    evaluations.push_back(vgs::eval::evaluate_run(dir, vgs::train::two_tower_options(config), options));
-  }
+  for (size_t i = 0; i < runs.size(); ++i)
+    evaluations.push_back(vgs::eval::evaluate_run(runs[i], vgs::train::two_tower_options(configs[i]), options));
   return evaluations;
 }
 
@@ -42,9 +44,12 @@ int main(int argc, char** argv) {
   vgs::cli::FlagOverrides flags;
   std::string log_level = "info";
   std::vector<std::string> runs;
+  bool allow_mixed = false;
   vgs::cli::add_recipe_arguments(app, args);
   vgs::cli::add_log_level_argument(app, log_level);
   app.add_option("--runs", runs, "run folders of vgs-train (several: seeds, aggregated as mean ± standard error)");
+  app.add_flag("--allow-mixed", allow_mixed,
+               "aggregate runs that are not seeds of one model (different configurations, or a run twice)");
   flags.add(app, "--out", "eval.out", "folder for results.json, results.md and the plots");
   flags.add(app, "--checkpoint", "eval.checkpoint", "best or last");
   flags.add(app, "--export-embeddings", "eval.export_embeddings", "also write the embeddings with their labels to this .h5 file");
@@ -58,7 +63,7 @@ int main(int argc, char** argv) {
       if (runs.size() > 1) throw vgs::Error("several runs: say where the results go with --out DIR (or eval.out)");
       options.out_dir = vgs::train::RunFolder(runs.front()).eval_dir();
     }
-    auto evaluations = evaluate_runs(runs, options);
+    auto evaluations = evaluate_runs(runs, options, allow_mixed);
     if (!options.export_embeddings.empty()) vgs::eval::export_embeddings(options.export_embeddings, evaluations);
     auto report = vgs::eval::summarize_runs(std::move(evaluations), options);
     print_report(report, vgs::eval::write_reports(report, options.out_dir), options.export_embeddings);

@@ -1,0 +1,102 @@
+// Checks on the set of runs vgs-eval aggregates (see run_set.h).
+#include "vgs/eval/run_set.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <iomanip>
+#include <sstream>
+#include <string>
+
+#include "vgs/core/config.h"
+#include "vgs/core/error.h"
+#include "vgs/core/log.h"
+#include "vgs/core/strings.h"
+
+namespace vgs::eval {
+
+namespace {
+
+// Identity, machine, speed and logging: seeds of one model may differ here.
+bool may_differ_between_seeds(const std::string& key) {
+  static const std::vector<std::string> prefixes = {"run.", "log.", "debug.", "eval."};
+  static const std::vector<std::string> keys = {
+      "train.threads",          "train.device",           "train.log_every",        "train.keep_checkpoints",
+      "train.checkpoint_every_steps", "extract.device",   "extract.batch_size",     "extract.max_batch_seconds",
+      "extract.items_per_shard", "data.loader_threads",   "features.load",          "features.memory_limit_gb"};
+  for (const auto& prefix : prefixes)
+    if (core::starts_with(key, prefix)) return true;
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+// The shortest decimal that reads back as `x`: 0.0002, not 0.00020000000000000001.
+std::string shortest_text(double x) {
+  for (int digits = 6;; ++digits) {
+    std::ostringstream out;
+    out << std::setprecision(digits) << x;
+    if (digits >= 17 || std::stod(out.str()) == x) return out.str();
+  }
+}
+
+template <typename T>
+std::string list_text(const std::vector<T>& values) {
+  std::ostringstream out;
+  out << "[";
+  for (size_t i = 0; i < values.size(); ++i) out << (i ? ", " : "") << values[i];
+  out << "]";
+  return out.str();
+}
+
+// The key's value as text ("(unset)" when it has none), for comparing and for messages.
+std::string value_text(const core::Config& c, const core::KeySpec& key) {
+  if (!c.has(key.path)) return "(unset)";
+  switch (key.type) {
+    case core::ValueType::Bool: return c.get_bool(key.path) ? "true" : "false";
+    case core::ValueType::Int: return std::to_string(c.get_int(key.path));
+    case core::ValueType::Float: return shortest_text(c.get_float(key.path));
+    case core::ValueType::String:
+    case core::ValueType::Path: return c.get_string(key.path);
+    case core::ValueType::StringList:
+    case core::ValueType::PathList: return list_text(c.get_string_list(key.path));
+    case core::ValueType::IntList: return list_text(c.get_int_list(key.path));
+    case core::ValueType::FloatList: return list_text(c.get_float_list(key.path));
+  }
+  return "";
+}
+
+// The problem with this set of runs, or "" when there is none.
+std::string problem_of(const std::vector<std::string>& dirs, const std::vector<core::Config>& configs) {
+  namespace fs = std::filesystem;
+  for (size_t i = 0; i < dirs.size(); ++i)
+    for (size_t j = 0; j < i; ++j) {
+      std::error_code ec;
+      if (fs::weakly_canonical(dirs[i], ec) == fs::weakly_canonical(dirs[j], ec))
+        return dirs[i] + " is given twice (it would count as two seeds)";
+      if (auto keys = differing_model_keys(configs[j], configs[i]); !keys.empty())
+        return dirs[i] + " is not a seed of the model of " + dirs[j] + ": they differ in " + core::join(keys, ", ");
+      if (configs[i].get_int("run.seed") == configs[j].get_int("run.seed"))
+        return dirs[i] + " and " + dirs[j] + " have the same run.seed (" + std::to_string(configs[i].get_int("run.seed")) +
+               "): they are not independent seeds";
+    }
+  return "";
+}
+
+}  // namespace
+
+std::vector<std::string> differing_model_keys(const core::Config& a, const core::Config& b) {
+  std::vector<std::string> differing;
+  for (const auto& key : a.schema().keys()) {
+    if (may_differ_between_seeds(key.path)) continue;
+    const std::string x = value_text(a, key), y = value_text(b, key);
+    if (x != y) differing.push_back(key.path + " (" + x + " vs " + y + ")");
+  }
+  return differing;
+}
+
+void check_run_set(const std::vector<std::string>& dirs, const std::vector<core::Config>& configs, bool allow_mixed) {
+  const std::string problem = problem_of(dirs, configs);
+  if (problem.empty()) return;
+  if (!allow_mixed) throw Error("--runs: " + problem + "; pass --allow-mixed to aggregate them anyway");
+  log::warn("[eval] --allow-mixed: ", problem);
+}
+
+}  // namespace vgs::eval
