@@ -6,6 +6,7 @@
 
 #include "tests/support/temp_dir.h"
 #include "vgs/core/config.h"
+#include "vgs/core/config_checks.h"
 #include "vgs/core/error.h"
 #include "vgs/recipe/recipe.h"
 
@@ -200,4 +201,28 @@ TEST_CASE("a choice key is declared with its enum's table and read back as the e
   CHECK(Config::from_overrides(s, {"model.pooling=attention"}).get_choice("model.pooling", poolings) == Pooling::attention);
   CHECK(error_of([&] { Config::from_overrides(s, {"model.pooling=max"}); }) ==
         "--set model.pooling: expected one of mean, cls, attention, got 'max' (did you mean 'mean'?)");
+}
+
+TEST_CASE("schema checks run on every loaded config and blame the key set last") {
+  core::Schema s;
+  s.group("train", "Optimisation");
+  s.add_float("train.lr", 0.1, "peak", Bounds::positive());
+  s.add_float("train.min_lr", 0.01, "floor", Bounds::non_negative());
+  s.add_float_list("train.betas", {0.9, 0.999}, "betas");
+  s.add_check([](const Config& c) {
+    core::check_order(c, "train.min_lr", "train.lr", core::Order::at_most);
+    core::check_list_size(c, "train.betas", 2, "beta1, beta2");
+  });
+  CHECK_NOTHROW(Config::from_overrides(s, {"train.min_lr=0.1"}));  // equal is allowed
+  CHECK(error_of([&] { Config::from_overrides(s, {"train.lr=0.001"}); }) ==
+        "--set: train.lr: expected at least train.min_lr (0.01, the default), got 0.001");
+  CHECK(error_of([&] { Config::from_overrides(s, {"train.betas=[0.9]"}); }) ==
+        "--set: train.betas: expected 2 values (beta1, beta2), got 1");
+  test::TempDir dir;
+  const std::string recipe = dir.write("r.yaml", "train:\n  min_lr: 0.5\n");
+  CHECK(error_of([&] { Config::load(s, recipe); }) ==
+        recipe + ":2: train.min_lr: expected at most train.lr (0.1, the default), got 0.5");
+  // A --set on the other key is blamed over the recipe's line.
+  CHECK(error_of([&] { Config::load(s, recipe, {"train.lr=0.2"}); }) ==
+        "--set: train.lr: expected at least train.min_lr (0.5, from " + recipe + ":2), got 0.2");
 }

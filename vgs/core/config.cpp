@@ -1,5 +1,6 @@
-// Loading a recipe: YAML files with extends: chains, --set overrides, schema validation, defaults,
-// and the dump that --dump-config prints and every run directory keeps.
+// Loading a recipe: YAML files with extends: chains, --set overrides, schema validation (each key,
+// then the schema's rules across keys), defaults, and the dump that --dump-config prints and every
+// run directory keeps.
 #include "vgs/core/config.h"
 
 #include <yaml-cpp/yaml.h>
@@ -250,6 +251,7 @@ Config Config::load(const Schema& schema, const std::string& recipe_path,
   loader.load_file(recipe_path, chain);
   for (const auto& o : overrides) loader.apply_override(o);
   config.fill_defaults_and_check_required(recipe_path);
+  schema.check(config);
   return config;
 }
 
@@ -258,6 +260,7 @@ Config Config::from_overrides(const Schema& schema, const std::vector<std::strin
   ConfigLoader loader(schema, config);
   for (const auto& o : overrides) loader.apply_override(o);
   config.fill_defaults_and_check_required("--set");
+  schema.check(config);
   return config;
 }
 
