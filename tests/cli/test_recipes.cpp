@@ -83,3 +83,63 @@ TEST_CASE("a paper recipe without prepared data names the key, the path and docs
                         " does not exist: prepare the data as docs/data.md describes (or train on the toy world: "
                         "recipes/toy/me_bilingual.yaml)\n");
 }
+
+// Strict recipes (docs/reliability.md, "Recipes"): what vgs-config refuses, vgs-train refuses with the
+// same line, and the other way round.
+namespace {
+struct Refusal {
+  int exit_code;
+  std::string message;  // the output with the program's "NAME: error: " prefix removed
+};
+
+Refusal refusal(const std::string& name, const std::string& arguments) {
+  auto r = test::run_command(test::program(name) + " " + arguments + " 2>&1");
+  const std::string prefix = name + ": error: ";
+  std::string message = r.output.rfind(prefix, 0) == 0 ? r.output.substr(prefix.size()) : "(unprefixed) " + r.output;
+  return {r.exit_code, message};
+}
+
+// Runs vgs-config and vgs-train on the same recipe and overrides; both must refuse with `expected`.
+void check_both_refuse(const test::TempDir& dir, const std::string& recipe, const std::string& overrides,
+                       const std::string& expected) {
+  const std::string arguments = recipe + " --set run.dir=" + dir.file("run") + " " + overrides;
+  for (const char* name : {"vgs-config", "vgs-train"}) {
+    INFO(name << " " << arguments);
+    const Refusal r = refusal(name, arguments);
+    CHECK(r.exit_code == 2);
+    CHECK(r.message == expected + "\n");
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.file("run")));  // refused before anything was written
+}
+}  // namespace
+
+TEST_CASE("a key written twice in a recipe is refused with both lines, at any depth") {
+  test::TempDir dir;
+  const std::string nested = dir.write("nested.yaml", "train:\n  lr: 0.001\n  epochs: 3\n  lr: 0.002\n");
+  check_both_refuse(dir, nested, "", nested + ":4: duplicate key 'train.lr' (first at line 2)");
+  const std::string top = dir.write("top.yaml", "train:\n  epochs: 3\nmodel:\n  width: 64\ntrain:\n  lr: 0.1\n");
+  check_both_refuse(dir, top, "", top + ":5: duplicate key 'train' (first at line 1)");
+}
+
+TEST_CASE("a second YAML document in a recipe is refused with its line") {
+  test::TempDir dir;
+  const std::string two = dir.write("two.yaml", "train:\n  epochs: 5\n---\ntrain:\n  epochs: 6\n");
+  const std::string expected = ": a second YAML document; a recipe is one document (remove the '---' or split the file)";
+  check_both_refuse(dir, two, "", two + ":3" + expected);
+  // A trailing '---' starts an empty document: refused too, since it is as likely a half-deleted one.
+  const std::string trailing = dir.write("trailing.yaml", "train:\n  epochs: 5\n---\n");
+  check_both_refuse(dir, trailing, "", trailing + ":3" + expected);
+  // One document with its optional start and end markers is fine.
+  const std::string marked = dir.write("marked.yaml", "---\ntrain:\n  epochs: 5\n...\n");
+  CHECK(refusal("vgs-config", marked).exit_code == 0);
+}
+
+TEST_CASE("a missing extends target names the recipe and line that refer to it") {
+  test::TempDir dir;
+  dir.write("mid.yaml", "train:\n  epochs: 5\nextends: missing.yaml\n");
+  const std::string top = dir.write("top.yaml", "extends: [mid.yaml]\n");
+  check_both_refuse(dir, top, "", dir.file("mid.yaml") + ":3: extends: cannot read 'missing.yaml' (No such file or directory)");
+  dir.write("folder/x", "");
+  const std::string to_folder = dir.write("to_folder.yaml", "extends:\n  - folder\n");
+  check_both_refuse(dir, to_folder, "", to_folder + ":2: extends: cannot read 'folder' (Is a directory)");
+}
