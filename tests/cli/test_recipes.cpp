@@ -134,6 +134,40 @@ TEST_CASE("a second YAML document in a recipe is refused with its line") {
   CHECK(refusal("vgs-config", marked).exit_code == 0);
 }
 
+TEST_CASE("vgs-config refuses the cross-key mistakes vgs-train refuses, with the same line") {
+  test::TempDir dir;
+  const std::string r = dir.write("r.yaml", "train:\n  lr: 0.001\n  min_lr: 0.01\n");
+  check_both_refuse(dir, r, "", r + ":3: train.min_lr: expected at most train.lr (0.001, from " + r + ":2), got 0.01");
+  const std::string base = dir.write("base.yaml", "train:\n  epochs: 5\n");
+  // The key set last is blamed: here the --set, with the recipe's value and line for the other key.
+  check_both_refuse(dir, base, "--set train.warmup_epochs=5",
+                    "--set: train.warmup_epochs: expected less than train.epochs (5, from " + base + ":2), got 5");
+  const std::string short_run = dir.write("short.yaml", "train:\n  epochs: 3\n");
+  check_both_refuse(dir, short_run, "",
+                    short_run + ":2: train.epochs: expected more than train.warmup_epochs (4, the default), got 3");
+  check_both_refuse(dir, base, "--set image.mean=[1]", "--set: image.mean: expected 3 values (R, G, B), got 1");
+  check_both_refuse(dir, base, "--set image.std=[0.2,0.2,0.2,0.2]", "--set: image.std: expected 3 values (R, G, B), got 4");
+  check_both_refuse(dir, base, "--set image.resize_policy=shorter_side_crop --set image.crop=300",
+                    "--set: image.crop: expected at most image.resize (256, the default), got 300");
+  check_both_refuse(dir, base, "--set train.device=gpu", "--set: train.device: expected auto, cpu, cuda or cuda:N, got 'gpu'");
+}
+
+TEST_CASE("backbone names are checked against the registry when a recipe loads") {
+  test::TempDir dir;
+  const std::string r = dir.write("r.yaml", "audio_backbone:\n  name: wavlm_base_pluss\n");
+  const std::string audio = "wavlm_base, wavlm_base_plus, wavlm_large, wavlm_tiny, fbank";
+  check_both_refuse(dir, r, "",
+                    r + ":2: audio_backbone.name: unknown backbone 'wavlm_base_pluss' (did you mean 'wavlm_base_plus'?); "
+                        "known: " + audio);
+  const std::string empty = dir.write("empty.yaml", "");
+  check_both_refuse(dir, empty, "--set image_backbone.name=fbank",
+                    "--set: image_backbone.name: expected an image backbone (dino_resnet50, resnet50, resnet_tiny, "
+                    "patches), got 'fbank', an audio backbone");
+  const Refusal extract = refusal("vgs-config", "--set extract.backbone=dino");
+  CHECK(extract.exit_code == 2);
+  CHECK_THAT(extract.message, Contains("--set: extract.backbone: unknown backbone 'dino'"));
+}
+
 TEST_CASE("a missing extends target names the recipe and line that refer to it") {
   test::TempDir dir;
   dir.write("mid.yaml", "train:\n  epochs: 5\nextends: missing.yaml\n");
