@@ -6,6 +6,7 @@
 
 #include "tests/support/temp_dir.h"
 #include "vgs/core/config.h"
+#include "vgs/core/config_checks.h"
 #include "vgs/core/error.h"
 #include "vgs/recipe/recipe.h"
 
@@ -200,4 +201,56 @@ TEST_CASE("a choice key is declared with its enum's table and read back as the e
   CHECK(Config::from_overrides(s, {"model.pooling=attention"}).get_choice("model.pooling", poolings) == Pooling::attention);
   CHECK(error_of([&] { Config::from_overrides(s, {"model.pooling=max"}); }) ==
         "--set model.pooling: expected one of mean, cls, attention, got 'max' (did you mean 'mean'?)");
+}
+
+TEST_CASE("duplicate keys are found at any depth, in lists too, and aliases do not loop") {
+  test::TempDir dir;
+  auto load = [&](const std::string& body) {
+    return error_of([&] { Config::load(test_schema(), dir.write("a.yaml", "data:\n  manifest: m\n" + body)); });
+  };
+  const std::string file = dir.file("a.yaml");
+  CHECK(load("data:\n  langs: [en]\n") == file + ":3: duplicate key 'data' (first at line 1)");
+  CHECK(load("train: {lr: 0.1, epochs: 2, lr: 0.2}\n") == file + ":3: duplicate key 'train.lr' (first at line 3)");
+  CHECK(load("model:\n  layers:\n    - {a: 1, a: 2}\n") == file + ":5: duplicate key 'model.layers.a' (first at line 5)");
+  // Anchors may share a node many times, or contain themselves: the walk visits each node once.
+  CHECK_THAT(load("model:\n  layers: &x [*x]\n"), Contains("model.layers: expected a list of integers"));
+  CHECK_THAT(load("run: &a {name: *a}\n"), Contains("run.name: expected a string, got a mapping"));
+}
+
+TEST_CASE("schema checks run on every loaded config and blame the key set last") {
+  core::Schema s;
+  s.group("train", "Optimisation");
+  s.add_float("train.lr", 0.1, "peak", Bounds::positive());
+  s.add_float("train.min_lr", 0.01, "floor", Bounds::non_negative());
+  s.add_float_list("train.betas", {0.9, 0.999}, "betas");
+  s.add_check([](const Config& c) {
+    core::check_order(c, "train.min_lr", "train.lr", core::Order::at_most);
+    core::check_list_size(c, "train.betas", 2, "beta1, beta2");
+  });
+  CHECK_NOTHROW(Config::from_overrides(s, {"train.min_lr=0.1"}));  // equal is allowed
+  CHECK(error_of([&] { Config::from_overrides(s, {"train.lr=0.001"}); }) ==
+        "--set: train.lr: expected at least train.min_lr (0.01, the default), got 0.001");
+  CHECK(error_of([&] { Config::from_overrides(s, {"train.betas=[0.9]"}); }) ==
+        "--set: train.betas: expected 2 values (beta1, beta2), got 1");
+  test::TempDir dir;
+  const std::string recipe = dir.write("r.yaml", "train:\n  min_lr: 0.5\n");
+  CHECK(error_of([&] { Config::load(s, recipe); }) ==
+        recipe + ":2: train.min_lr: expected at most train.lr (0.1, the default), got 0.5");
+  // A --set on the other key is blamed over the recipe's line.
+  CHECK(error_of([&] { Config::load(s, recipe, {"train.lr=0.2"}); }) ==
+        "--set: train.lr: expected at least train.min_lr (0.5, from " + recipe + ":2), got 0.2");
+}
+
+TEST_CASE("recipe files are one YAML document and an extends target is named where it is referred to") {
+  test::TempDir dir;
+  const std::string two = dir.write("two.yaml", "data:\n  manifest: m\n\n---\n# the rest\nrun:\n  name: x\n");
+  CHECK(error_of([&] { Config::load(test_schema(), two); }) ==
+        two + ":4: a second YAML document; a recipe is one document (remove the '---' or split the file)");
+  const std::string top = dir.write("top.yaml", "extends:\n  - base.yaml\n  - gone.yaml\n");
+  dir.write("base.yaml", "data:\n  manifest: m\n");
+  CHECK(error_of([&] { Config::load(test_schema(), top); }) ==
+        top + ":3: extends: cannot read 'gone.yaml' (No such file or directory)");
+  CHECK(error_of([&] { Config::load(test_schema(), dir.write("bad.yaml", "extends: {a: 1}\n")); }) ==
+        dir.file("bad.yaml") + ":1: extends: expected a recipe path or a list of them");
+  CHECK_NOTHROW(Config::load(test_schema(), dir.write("none.yaml", "extends:\ndata:\n  manifest: m\n")));
 }

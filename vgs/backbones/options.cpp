@@ -1,9 +1,12 @@
 // The recipe keys of vgs-extract and their typed form. Each key's default is the struct member's.
 #include "vgs/backbones/options.h"
 
+#include "vgs/backbones/registry.h"
 #include "vgs/core/config.h"
+#include "vgs/core/config_checks.h"
 #include "vgs/core/error.h"
 #include "vgs/core/schema.h"
+#include "vgs/core/strings.h"
 #include "vgs/data/options.h"
 #include "vgs/io/options.h"
 #include "vgs/nn/device.h"
@@ -11,6 +14,38 @@
 namespace vgs::backbones {
 
 using core::Bounds;
+
+namespace {
+const char* modality_name(Modality m) { return m == Modality::audio ? "audio" : "image"; }
+
+// The registry's names, of one modality or all.
+std::vector<std::string> backbone_names(std::optional<Modality> modality) {
+  std::vector<std::string> names;
+  for (const auto& info : backbone_catalogue())
+    if (!modality || info.modality == *modality) names.push_back(info.name);
+  return names;
+}
+
+void check_backbone_name(const core::Config& c, const std::string& key, std::optional<Modality> modality) {
+  if (!c.has(key)) return;  // extract.backbone may come from the command line later
+  const std::string& name = c.get_string(key);
+  for (const auto& info : backbone_catalogue()) {
+    if (info.name != name) continue;
+    if (!modality || info.modality == *modality) return;
+    throw Error(core::where(c, key) + ": expected an " + modality_name(*modality) + " backbone (" +
+                core::join(backbone_names(modality), ", ") + "), got " + core::quote(name) + ", an " +
+                modality_name(info.modality) + " backbone");
+  }
+  const std::vector<std::string> names = backbone_names(modality);
+  const std::string hint = core::closest_match(name, names);
+  throw Error(core::where(c, key) + ": unknown backbone " + core::quote(name) +
+              (hint.empty() ? "" : " (did you mean '" + hint + "'?)") + "; known: " + core::join(names, ", "));
+}
+}  // namespace
+
+void add_backbone_name_check(core::Schema& s, const std::string& key, std::optional<Modality> modality) {
+  s.add_check([key, modality](const core::Config& c) { check_backbone_name(c, key, modality); });
+}
 
 void add_backbone_options(core::Schema& s) {
   const ExtractionOptions d;
@@ -29,6 +64,8 @@ void add_backbone_options(core::Schema& s) {
   s.add_int("extract.items_per_shard", d.items_per_shard, "items per resumable shard (work lost to an interruption at most)",
             Bounds::at_least(1));
   s.add_int("extract.seed", static_cast<int64_t>(d.backbone.seed), "seed of randomly initialised (tiny) backbones", Bounds::at_least(0));
+  add_backbone_name_check(s, "extract.backbone");
+  nn::add_device_check(s, "extract.device");
 }
 
 BackboneRequest backbone_request(const core::Config& c) {

@@ -1,6 +1,10 @@
 // The recipe keys of vgs-extract (extract.*) and their typed form.
 #pragma once
 
+#include <optional>
+#include <string>
+
+#include "vgs/backbones/backbone.h"
 #include "vgs/backbones/extraction.h"
 
 namespace vgs::core {
@@ -11,6 +15,12 @@ class Config;
 namespace vgs::backbones {
 
 void add_backbone_options(core::Schema& schema);
+
+// Adds the rule that the backbone named at `key`, when set, is one the registry builds and, when
+// `modality` is given, of that modality: a recipe naming an unknown backbone is refused as it loads
+// (vgs-config too), not after the data is read.
+void add_backbone_name_check(core::Schema& schema, const std::string& key,
+                             std::optional<Modality> modality = std::nullopt);
 
 // The backbone extract.* names (and the image size the preprocessing gives image backbones).
 BackboneRequest backbone_request(const core::Config& config);

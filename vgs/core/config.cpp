@@ -1,14 +1,19 @@
-// Loading a recipe: YAML files with extends: chains, --set overrides, schema validation, defaults,
-// and the dump that --dump-config prints and every run directory keeps.
+// Loading a recipe: YAML files with extends: chains, --set overrides, schema validation (each key,
+// then the schema's rules across keys), defaults, and the dump that --dump-config prints and every
+// run directory keeps. A recipe file is strict YAML: one document, no key written twice.
 #include "vgs/core/config.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <limits>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -131,6 +136,90 @@ struct ScalarParser {
   }
 };
 
+// Why `path` cannot be read as a recipe ("No such file or directory", ...), or "" when it can.
+std::string unreadable_reason(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return std::strerror(EISDIR);
+  errno = 0;
+  std::ifstream in(path);
+  if (!in) return errno ? std::strerror(errno) : "cannot open";
+  return "";
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw Error(path + ": cannot read recipe (" + std::strerror(errno) + ")");
+  return text.str();
+}
+
+// Records the line of each document start ("---", or the first content of an implicit document).
+// Only the document events matter: they find the second document of a file for its error.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  std::vector<int> lines;  // 1-based
+  void OnDocumentStart(const YAML::Mark& mark) override { lines.push_back(mark.line + 1); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+int second_document_line(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStarts starts;
+  while (starts.lines.size() < 2 && parser.HandleNextDocument(starts)) {
+  }
+  return starts.lines.size() >= 2 ? starts.lines[1] : 0;
+}
+
+// The one YAML document of a recipe file. A second document ("---") would be silently ignored by a
+// plain load, and a recipe split in two by mistake would lose its second half, so it is an error.
+YAML::Node parse_recipe(const std::string& path, const std::string& text) {
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(text);
+  } catch (const YAML::ParserException& e) {
+    throw Error(path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                ": YAML syntax error: " + e.msg);
+  }
+  if (documents.size() > 1)
+    throw Error(path + ":" + std::to_string(second_document_line(text)) +
+                ": a second YAML document; a recipe is one document (remove the '---' or split the file)");
+  return documents.empty() ? YAML::Node() : documents.front();
+}
+
+// yaml-cpp keeps both entries of a key written twice and lookups see the first, while the loader
+// applies the last: either way one value is silently dropped, so a duplicate is an error at any
+// depth. `seen` holds the positions of mappings and lists already walked: anchors and aliases can
+// share a node many times over, or make a cycle (&a [*a]).
+void check_unique_keys(const YAML::Node& node, const std::string& prefix, const std::string& path,
+                       std::set<size_t>& seen) {
+  if (!node.IsMap() && !node.IsSequence()) return;
+  if (!seen.insert(static_cast<size_t>(node.Mark().pos)).second) return;
+  if (node.IsSequence()) {
+    for (const auto& item : node) check_unique_keys(item, prefix, path, seen);
+    return;
+  }
+  std::map<std::string, int> first_line;
+  for (const auto& item : node) {
+    const std::string key = item.first.IsScalar() ? item.first.Scalar() : "";
+    const std::string full = prefix.empty() ? key : prefix + "." + key;
+    const int line = item.first.Mark().line + 1;
+    auto [first, fresh] = first_line.emplace(key, line);
+    if (!fresh && item.first.IsScalar())
+      throw Error(path + ":" + std::to_string(line) + ": duplicate key " + quote(full) + " (first at line " +
+                  std::to_string(first->second) + ")");
+    check_unique_keys(item.second, full, path, seen);
+  }
+}
+
 }  // namespace
 
 // Builds a Config from recipe files and overrides; a friend of Config.
@@ -138,21 +227,18 @@ class ConfigLoader {
  public:
   ConfigLoader(const Schema& schema, Config& config) : schema_(schema), config_(config) {}
 
+  // Loads the recipe at `path`; `chain` holds the recipes that extend it (for cycles).
   void load_file(const std::string& path, std::vector<std::string>& chain) {
     std::string canonical = fs::weakly_canonical(fs::absolute(path)).string();
     for (const auto& seen : chain)
       if (seen == canonical)
         throw Error(path + ": extends: cycle (" + join(chain, " -> ") + " -> " + canonical + ")");
-    if (!fs::is_regular_file(path)) throw Error(path + ": recipe not found");
-    YAML::Node root;
-    try {
-      root = YAML::LoadFile(path);
-    } catch (const YAML::ParserException& e) {
-      throw Error(path + ":" + std::to_string(e.mark.line + 1) + ":" +
-                  std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
-    } catch (const YAML::BadFile&) {
-      throw Error(path + ": cannot read recipe");
-    }
+    if (!fs::exists(path)) throw Error(path + ": recipe not found");
+    if (std::string reason = unreadable_reason(path); !reason.empty())
+      throw Error(path + ": cannot read recipe (" + reason + ")");
+    YAML::Node root = parse_recipe(path, read_text(path));
+    std::set<size_t> seen;
+    check_unique_keys(root, "", path, seen);
     if (root.IsNull()) return;  // an empty recipe is all defaults
     if (!root.IsMap()) throw Error(path + ": a recipe must be a mapping of keys, got " + describe_node(root));
     chain.push_back(canonical);
@@ -182,16 +268,21 @@ class ConfigLoader {
  private:
   void load_bases(const YAML::Node& base, const std::string& path, const std::string& dir,
                   std::vector<std::string>& chain) {
-    std::vector<std::string> bases;
-    if (base.IsScalar()) bases.push_back(base.Scalar());
-    else if (base.IsSequence())
-      for (const auto& b : base) bases.push_back(b.IsScalar() ? b.Scalar() : "");
+    if (base.IsNull()) return;  // "extends:" with nothing after it: no base
+    std::vector<YAML::Node> bases;
+    if (base.IsSequence())
+      for (const auto& b : base) bases.push_back(b);
+    else bases.push_back(base);
     for (const auto& b : bases) {
-      if (b.empty())
-        throw Error(path + ":" + std::to_string(base.Mark().line + 1) +
-                    ": extends: expected a recipe path or a list of them");
-      fs::path p(b);
-      load_file((p.is_relative() ? fs::path(dir) / p : p).string(), chain);
+      const std::string where = path + ":" + std::to_string((b.Mark().line >= 0 ? b : base).Mark().line + 1);
+      if (!b.IsScalar() || b.Scalar().empty())
+        throw Error(where + ": extends: expected a recipe path or a list of them");
+      fs::path p(b.Scalar());
+      const std::string target = (p.is_relative() ? fs::path(dir) / p : p).string();
+      // The error names the recipe that refers to a missing base, not just the base's path.
+      if (std::string reason = unreadable_reason(target); !reason.empty())
+        throw Error(where + ": extends: cannot read " + quote(b.Scalar()) + " (" + reason + ")");
+      load_file(target, chain);
     }
   }
 
@@ -250,6 +341,7 @@ Config Config::load(const Schema& schema, const std::string& recipe_path,
   loader.load_file(recipe_path, chain);
   for (const auto& o : overrides) loader.apply_override(o);
   config.fill_defaults_and_check_required(recipe_path);
+  schema.check(config);
   return config;
 }
 
@@ -258,6 +350,7 @@ Config Config::from_overrides(const Schema& schema, const std::vector<std::strin
   ConfigLoader loader(schema, config);
   for (const auto& o : overrides) loader.apply_override(o);
   config.fill_defaults_and_check_required("--set");
+  schema.check(config);
   return config;
 }
 

@@ -1,4 +1,4 @@
-// The typed recipe schema: declaration, lookup and --help-config text.
+// The typed recipe schema: declaration, lookup, the rules across keys and --help-config text.
 #include "vgs/core/schema.h"
 
 #include <cmath>
@@ -148,6 +148,15 @@ Schema& Schema::require(const std::string& path) {
     }
   }
   throw std::logic_error("schema: require() of an undeclared key: " + path);
+}
+
+Schema& Schema::add_check(ConfigCheck check) {
+  checks_.push_back(std::move(check));
+  return *this;
+}
+
+void Schema::check(const Config& config) const {
+  for (const auto& rule : checks_) rule(config);
 }
 
 const KeySpec* Schema::find(const std::string& path) const {

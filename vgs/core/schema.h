@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -12,6 +13,8 @@
 #include "vgs/core/choices.h"
 
 namespace vgs::core {
+
+class Config;
 
 enum class ValueType { Bool, Int, Float, String, Path, StringList, PathList, IntList, FloatList };
 const char* value_type_name(ValueType type);
@@ -32,6 +35,10 @@ struct Bounds {
   bool contains(double x) const;
   std::string describe() const;  // "> 0", "in [0, 1]", ...
 };
+
+// A rule no single key's type, bounds or choices can say (train.min_lr <= train.lr, a backbone name the
+// registry knows). Throws vgs::Error, one line naming the key at fault and where it was set.
+using ConfigCheck = std::function<void(const Config&)>;
 
 struct KeySpec {
   std::string path;  // dotted, e.g. "train.lr"
@@ -72,6 +79,11 @@ class Schema {
   Schema& add_float_list(const std::string& path, std::vector<double> default_value,
                          const std::string& help, Bounds bounds = {});
   Schema& require(const std::string& path);  // marks an existing key required
+  // Adds a rule run on every Config built with this schema, after defaults are filled, so every
+  // program (vgs-config too) refuses the same recipes. Declared by the layer that owns the keys.
+  Schema& add_check(ConfigCheck check);
+  // Runs every check in the order they were added; the first broken rule throws.
+  void check(const Config& config) const;
 
   const KeySpec* find(const std::string& path) const;
   // True when `path` is a proper prefix of some key ("train" for "train.lr").
@@ -85,6 +97,7 @@ class Schema {
  private:
   Schema& add(KeySpec spec);
   std::vector<KeySpec> keys_;
+  std::vector<ConfigCheck> checks_;
   std::vector<std::pair<std::string, std::string>> groups_;
 };
 

@@ -18,6 +18,16 @@ const std::vector<std::string>& known_tasks() {
   return tasks;
 }
 
+namespace {
+// Checked when the recipe loads (the schema's rule), so vgs-config refuses it too.
+void check_tasks(const core::Config& c) {
+  for (const auto& task : c.get_string_list("eval.tasks"))
+    if (std::find(known_tasks().begin(), known_tasks().end(), task) == known_tasks().end())
+      throw Error(c.source("eval.tasks").describe() + ": eval.tasks: unknown task '" + task + "'; expected some of " +
+                  core::join(known_tasks(), ", "));
+}
+}  // namespace
+
 void add_eval_options(core::Schema& s) {
   const EvalOptions d;
   s.group("eval", "Evaluation (vgs-eval): the published test protocols over one or more runs");
@@ -33,15 +43,13 @@ void add_eval_options(core::Schema& s) {
   s.add_path("eval.out", "folder of results.json, results.md and the plots (default: RUN/eval for one run)");
   s.add_path("eval.export_embeddings", "also write the embeddings with their labels to this .h5 file");
   s.add_string("eval.device", d.device, "where the towers run: auto, cpu, cuda or cuda:N");
+  s.add_check([](const core::Config& c) { check_tasks(c); });
+  nn::add_device_check(s, "eval.device");
 }
 
 EvalOptions eval_options(const core::Config& c) {
   EvalOptions o;
   o.tasks = c.get_string_list("eval.tasks");
-  for (const auto& task : o.tasks)
-    if (std::find(known_tasks().begin(), known_tasks().end(), task) == known_tasks().end())
-      throw Error(c.source("eval.tasks").describe() + ": eval.tasks: unknown task '" + task + "'; expected some of " +
-                  core::join(known_tasks(), ", "));
   o.checkpoint = c.get_string("eval.checkpoint");
   o.trials = c.get_string_list("eval.trials");
   o.items_per_word = c.get_int("eval.items_per_word");

@@ -1,8 +1,10 @@
 // The recipe keys of the io layer and their typed forms. Each key's default is the struct member's.
 #include "vgs/io/options.h"
 
+#include <stdexcept>
+
 #include "vgs/core/config.h"
-#include "vgs/core/error.h"
+#include "vgs/core/config_checks.h"
 #include "vgs/core/schema.h"
 
 namespace vgs::io {
@@ -51,10 +53,20 @@ void add_feature_options(core::Schema& s) {
               Bounds::positive());
 }
 
+// Rules across the image.* keys, checked whenever a recipe loads (vgs-config included): images are
+// RGB, so one mean and one deviation per channel; a centre crop cannot be larger than the resize.
+void add_image_checks(core::Schema& s) {
+  s.add_check([](const core::Config& c) {
+    core::check_list_size(c, "image.mean", 3, "R, G, B");
+    core::check_list_size(c, "image.std", 3, "R, G, B");
+    if (c.get_choice("image.resize_policy", resize_policies()) == ResizePolicy::shorter_side_crop)
+      core::check_order(c, "image.crop", "image.resize", core::Order::at_most);
+  });
+}
+
 std::array<float, 3> three(const core::Config& c, const std::string& key) {
   const auto& v = c.get_float_list(key);
-  if (v.size() != 3)
-    throw Error(c.source(key).describe() + ": " + key + ": expected 3 values (R, G, B), got " + std::to_string(v.size()));
+  if (v.size() != 3) throw std::logic_error(key + ": a length add_image_checks let through");
   return {static_cast<float>(v[0]), static_cast<float>(v[1]), static_cast<float>(v[2])};
 }
 
@@ -65,6 +77,7 @@ void add_io_options(core::Schema& s) {
   s.add_int("audio.sample_rate", AudioOptions{}.sample_rate, "sample rate the models take; files are resampled to it",
             Bounds::at_least(1000));
   add_image_options(s);
+  add_image_checks(s);
   add_feature_options(s);
 }
 
@@ -77,9 +90,6 @@ ImageOptions image_options(const core::Config& c) {
   o.policy = c.get_choice("image.resize_policy", resize_policies());
   o.resize = static_cast<int>(c.get_int("image.resize"));
   o.crop = static_cast<int>(c.get_int("image.crop"));
-  if (o.policy == ResizePolicy::shorter_side_crop && o.crop > o.resize)
-    throw Error(c.source("image.crop").describe() + ": image.crop: expected at most image.resize (" +
-                std::to_string(o.resize) + "), got " + std::to_string(o.crop));
   o.max_pixels = c.get_int("image.max_pixels");
   o.normalize = c.get_bool("image.normalize");
   o.mean = three(c, "image.mean");

@@ -7,6 +7,7 @@
 
 #include "vgs/core/config.h"
 #include "vgs/core/error.h"
+#include "vgs/core/schema.h"
 
 namespace vgs::nn {
 
@@ -47,6 +48,10 @@ std::string device_option(const core::Config& c, const std::string& key) {
   if (!is_device_spec(spec))
     throw Error(c.source(key).describe() + ": " + key + ": expected auto, cpu, cuda or cuda:N, got '" + spec + "'");
   return spec;
+}
+
+void add_device_check(core::Schema& schema, const std::string& key) {
+  schema.add_check([key](const core::Config& c) { device_option(c, key); });
 }
 
 }  // namespace vgs::nn

@@ -10,6 +10,7 @@
 
 namespace vgs::core {
 class Config;
+class Schema;
 }  // namespace vgs::core
 
 namespace vgs::nn {
@@ -23,5 +24,9 @@ c10::Device resolve_device(const std::string& spec, const std::string& key);
 
 // The device setting at `key` of a recipe, its syntax checked (vgs::Error naming file and line).
 std::string device_option(const core::Config& config, const std::string& key);
+
+// Adds device_option's syntax check of `key` to the schema's rules, so a recipe with a malformed
+// device is refused when it loads (vgs-config too), not when the device is first needed.
+void add_device_check(core::Schema& schema, const std::string& key);
 
 }  // namespace vgs::nn

@@ -3,7 +3,7 @@
 #include "vgs/train/options.h"
 
 #include "vgs/core/config.h"
-#include "vgs/core/error.h"
+#include "vgs/core/config_checks.h"
 #include "vgs/core/run_options.h"
 #include "vgs/core/schema.h"
 #include "vgs/nn/device.h"
@@ -69,9 +69,6 @@ void read_optimisation_options(const core::Config& c, TrainerOptions& o) {
   o.weight_decay = c.get_float("train.weight_decay");
   o.grad_clip = c.get_float("train.grad_clip");
   o.max_bad_steps = c.get_int("train.max_bad_steps");
-  if (o.warmup_epochs >= static_cast<double>(o.epochs))
-    throw Error(c.source("train.warmup_epochs").describe() + ": train.warmup_epochs: expected fewer than train.epochs (" +
-                std::to_string(o.epochs) + ")");
 }
 
 void read_run_control_options(const core::Config& c, TrainerOptions& o) {
@@ -87,6 +84,16 @@ void read_run_control_options(const core::Config& c, TrainerOptions& o) {
   o.debug_nan_at_steps = c.get_int_list("debug.nan_at_steps");
 }
 
+// Rules across the train.* keys, checked whenever a recipe loads: a schedule whose floor is above its
+// peak, or whose warmup never ends, would train without saying anything is wrong.
+void add_trainer_checks(core::Schema& s) {
+  s.add_check([](const core::Config& c) {
+    core::check_order(c, "train.min_lr", "train.lr", core::Order::at_most);
+    core::check_order(c, "train.warmup_epochs", "train.epochs", core::Order::less);
+  });
+  nn::add_device_check(s, "train.device");
+}
+
 }  // namespace
 
 void add_trainer_options(core::Schema& s) {
@@ -94,6 +101,7 @@ void add_trainer_options(core::Schema& s) {
   add_optimisation_options(s, d);
   add_run_control_options(s, d);
   add_debug_options(s, d);
+  add_trainer_checks(s);
 }
 
 TrainerOptions trainer_options(const core::Config& c) {

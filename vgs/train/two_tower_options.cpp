@@ -100,6 +100,10 @@ void add_two_tower_options(core::Schema& s) {
   add_split_options(s, d);
   add_backbone_choice(s, "audio_backbone", d.audio_backbone, true);
   add_backbone_choice(s, "image_backbone", d.image_backbone, false);
+  // Each tower reads its own modality's features: a name the registry lacks, or an image backbone
+  // for the audio tower, is refused when the recipe loads rather than after the data is read.
+  backbones::add_backbone_name_check(s, "audio_backbone.name", backbones::Modality::audio);
+  backbones::add_backbone_name_check(s, "image_backbone.name", backbones::Modality::image);
   add_model_options(s, d.model);
   add_loss_options(s, d);
 }
