@@ -18,7 +18,7 @@ set -euo pipefail
 
 TIMEOUT="${SLURM_CLUSTER_TIMEOUT:-60}"
 
-die() { echo "slurm_cluster.sh: error: $*" >&2; exit "${2:-1}"; }
+die() { echo "slurm_cluster.sh: error: $1" >&2; exit "${2:-1}"; }
 usage() { echo "usage: scripts/slurm_cluster.sh start|stop|status DIR" >&2; exit 2; }
 
 [ $# -eq 2 ] || usage
@@ -46,7 +46,8 @@ live_pid() {
   kill -0 "$pid" 2>/dev/null && echo "$pid"
 }
 
-port_in_use() { ss -Htan "sport = :$1" 2>/dev/null | grep -q . ; }
+# A port some process listens on accepts a connection (bash's /dev/tcp: no iproute2 needed).
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # Two consecutive free TCP ports in 40000-49999, starting from a spot that depends on DIR and the
 # process, so that clusters started at the same moment rarely try the same pair.
@@ -62,7 +63,7 @@ pick_ports() {
 
 start_munge() {
   mkdir -p "$DIR/munge"
-  chmod 0700 "$DIR/munge"
+  chmod 0755 "$DIR/munge"  # the key is 0400; the socket must be reachable by every local user
   if [ ! -s "$DIR/munge/munge.key" ]; then
     # mungekey is new in munge 0.5.14; 1 KiB from the kernel's generator is what it writes too.
     dd if=/dev/urandom of="$DIR/munge/munge.key" bs=1024 count=1 status=none
@@ -123,6 +124,7 @@ ReturnToService=2
 KillWait=5
 MinJobAge=600
 InactiveLimit=0
+MailProg=/bin/true
 $(node_line)
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
