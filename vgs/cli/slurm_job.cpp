@@ -79,7 +79,12 @@ void write_launch(std::ostringstream& s, const SlurmJob& job) {
     << "train=" << shell_quote(job.train_program) << "\n\n"
     << "# c10d's rendezvous: rank 0 runs on the job's first node; the port differs between jobs.\n"
     << "export MASTER_ADDR=\"$(scontrol show hostnames \"$SLURM_JOB_NODELIST\" | head -n 1)\"\n"
-    << "export MASTER_PORT=$((20000 + SLURM_JOB_ID % 20000))\n\n"
+    << "export MASTER_PORT=$((20000 + SLURM_JOB_ID % 20000))\n";
+  if (job.cpus_per_task > 0)
+    s << "# srun of Slurm 22.05 to 23.02 does not pass --cpus-per-task on to the tasks; LibTorch's threads\n"
+      << "# default to every core of the node.\n"
+      << "export SRUN_CPUS_PER_TASK=" << job.cpus_per_task << " OMP_NUM_THREADS=" << job.cpus_per_task << "\n";
+  s << "\n"
     << "# A run that has begun (config.yaml written) is resumed: after a requeue, or when this script is\n"
     << "# submitted again.\n"
     << "if [ -f \"$run/config.yaml\" ]; then\n"
