@@ -169,11 +169,11 @@ start() {
   echo "slurm cluster up in $DIR (slurmctld port $port); use it with: source $DIR/env.sh"
 }
 
-# Sends `signal` to the daemon of a pid file and waits up to `seconds` for it to end.
+# Waits up to `seconds` for the daemon of a pid file to end; with a signal, sends it first.
 stop_pid() {
   local file="$1" signal="$2" seconds="$3" pid i
   pid="$(live_pid "$file")" || return 0
-  kill "-$signal" "$pid" 2>/dev/null || true
+  [ -z "$signal" ] || kill "-$signal" "$pid" 2>/dev/null || true
   for i in $(seq 1 $((seconds * 10))); do
     kill -0 "$pid" 2>/dev/null || return 0
     sleep 0.1
@@ -197,9 +197,11 @@ cancel_jobs() {
 
 stop() {
   if live_pid "$DIR/run/slurmctld.pid" >/dev/null; then cancel_jobs; fi
-  local f
-  for f in "$DIR/run/slurmd.pid" "$DIR/run/slurmctld.pid" "$DIR/munge/munged.pid"; do
-    stop_pid "$f" TERM 10 || stop_pid "$f" KILL 5 || die "the process of $f does not end"
+  local f files=("$DIR/run/slurmd.pid" "$DIR/run/slurmctld.pid" "$DIR/munge/munged.pid")
+  # All at once: each takes a second or two to save its state.
+  for f in "${files[@]}"; do stop_pid "$f" TERM 0 || true; done
+  for f in "${files[@]}"; do
+    stop_pid "$f" "" 10 || stop_pid "$f" KILL 5 || die "the process of $f does not end"
   done
   echo "slurm cluster in $DIR stopped"
 }
