@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <regex>
@@ -48,7 +49,7 @@ void check_counts(const SlurmJob& job) {
 std::string plain_name(const std::string& name) {
   std::string out = name;
   for (char& c : out)
-    if (!only_chars(std::string(1, c), "._+-")) c = '_';
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '+' && c != '-') c = '_';
   return out.empty() ? "vgs" : out;
 }
 

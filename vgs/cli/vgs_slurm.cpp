@@ -31,6 +31,7 @@ void resolve_job(vgs::cli::SlurmJob& job, const vgs::cli::RecipeArguments& args,
   job.slurm_dir = job.run_dir + ".slurm";
   job.job_name = run.name;
   job.train_program = vgs::cli::program_folder() + "/vgs-train";
+  if (!fs::exists(job.train_program)) throw vgs::Error(job.train_program + ": not found (vgs-train belongs beside vgs-slurm)");
 }
 
 }  // namespace
