@@ -140,33 +140,58 @@ print_logs() {
   done
 }
 
+# Waits for the node to be idle; on failure returns 1 with the reason in FAILURE.
+FAILURE=""
 wait_idle() {
   local host state="" waited=0
   host="$(hostname -s)"
   while [ "$waited" -lt "$TIMEOUT" ]; do
     state="$(sinfo -h -n "$host" -o %T 2>/dev/null | head -n 1 || true)"
     [ "$state" = "idle" ] && return 0
-    live_pid "$DIR/run/slurmctld.pid" >/dev/null || [ "$waited" -lt 5 ] \
-      || { print_logs; die "slurmctld is not running (its log is above)"; }
+    if [ "$waited" -ge 5 ]; then
+      live_pid "$DIR/run/slurmctld.pid" >/dev/null || { FAILURE="slurmctld is not running"; return 1; }
+      live_pid "$DIR/run/slurmd.pid" >/dev/null || { FAILURE="slurmd is not running"; return 1; }
+    fi
     sleep 1
     waited=$((waited + 1))
   done
+  FAILURE="the node $host is not idle after ${TIMEOUT}s (state: '${state:-no answer}')"
+  return 1
+}
+
+# Starts slurmctld and slurmd on `port` and `port`+1 and waits for the idle node. Returns 1 when
+# a port was taken in the meantime (another cluster starting at the same moment); dies otherwise.
+start_daemons() {
+  local port="$1"
+  write_conf "$port"
+  rm -rf "$DIR/state"/* "$DIR/spool"/* "$DIR/log"/*
+  FAILURE="slurmctld did not start"
+  if slurmctld -c -f "$CONF" && { FAILURE="slurmd did not start"; slurmd -c -f "$CONF"; } && wait_idle; then
+    return 0
+  fi
+  if grep -qs 'Address already in use' "$DIR/log/slurmctld.log" "$DIR/log/slurmd.log"; then
+    stop_daemons "$DIR/run/slurmd.pid" "$DIR/run/slurmctld.pid"
+    return 1
+  fi
   print_logs
-  die "the node $host is not idle after ${TIMEOUT}s (state: '${state:-no answer}'); daemon logs above"
+  die "$FAILURE; the daemons' logs are above"
 }
 
 start() {
   check_programs
   if live_pid "$DIR/run/slurmctld.pid" >/dev/null; then die "a cluster already runs in $DIR (stop it first)"; fi
-  local port
+  local port attempt
   start_munge
-  port="$(pick_ports)"
-  write_conf "$port"
-  rm -rf "$DIR/state"/* "$DIR/spool"/*
-  slurmctld -c -f "$CONF" || { print_logs; die "slurmctld did not start (log above)"; }
-  slurmd -c -f "$CONF" || { print_logs; die "slurmd did not start (log above)"; }
-  wait_idle
-  echo "slurm cluster up in $DIR (slurmctld port $port); use it with: source $DIR/env.sh"
+  for attempt in 1 2 3; do
+    port="$(pick_ports)"
+    if start_daemons "$port"; then
+      echo "slurm cluster up in $DIR (slurmctld port $port); use it with: source $DIR/env.sh"
+      return 0
+    fi
+    echo "slurm_cluster.sh: port $port or $((port + 1)) was taken meanwhile; trying others" >&2
+  done
+  print_logs
+  die "three pairs of ports were taken while the daemons started; the daemons' logs are above"
 }
 
 # Waits up to `seconds` for the daemon of a pid file to end; with a signal, sends it first.
@@ -195,14 +220,18 @@ cancel_jobs() {
   echo "slurm_cluster.sh: jobs still running after 30 s; stopping the daemons anyway" >&2
 }
 
-stop() {
-  if live_pid "$DIR/run/slurmctld.pid" >/dev/null; then cancel_jobs; fi
-  local f files=("$DIR/run/slurmd.pid" "$DIR/run/slurmctld.pid" "$DIR/munge/munged.pid")
-  # All at once: each takes a second or two to save its state.
-  for f in "${files[@]}"; do stop_pid "$f" TERM 0 || true; done
-  for f in "${files[@]}"; do
+# Stops the daemons of these pid files, all at once: each takes a second or two to save its state.
+stop_daemons() {
+  local f
+  for f in "$@"; do stop_pid "$f" TERM 0 || true; done
+  for f in "$@"; do
     stop_pid "$f" "" 10 || stop_pid "$f" KILL 5 || die "the process of $f does not end"
   done
+}
+
+stop() {
+  if live_pid "$DIR/run/slurmctld.pid" >/dev/null; then cancel_jobs; fi
+  stop_daemons "$DIR/run/slurmd.pid" "$DIR/run/slurmctld.pid" "$DIR/munge/munged.pid"
   echo "slurm cluster in $DIR stopped"
 }
 
