@@ -83,6 +83,13 @@ std::string job_field(const SlurmCluster& cluster, const std::string& id, const 
   return m[1].str();
 }
 
+// A job state that may still change by itself (pending, running, being requeued...; "": scontrol did
+// not answer this time); not COMPLETED, FAILED, CANCELLED, TIMEOUT and the like.
+bool job_active(const std::string& state) {
+  return state.empty() || state == "PENDING" || state == "RUNNING" || state == "CONFIGURING" || state == "COMPLETING" ||
+         state == "REQUEUED" || state == "REQUEUE_FED" || state == "REQUEUE_HOLD" || state == "SUSPENDED";
+}
+
 std::string read_or_empty(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
@@ -98,7 +105,7 @@ void wait_for(const SlurmCluster& cluster, const std::string& id, const std::str
                   << cluster.run("scontrol show job " + id).output << "----- " << log << "\n"
                   << read_or_empty(log) << "----- slurmctld\n" << cluster.log_tail("slurmctld")
                   << "----- slurmd\n" << cluster.log_tail("slurmd"));
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
 }
 
@@ -111,8 +118,7 @@ void wait_completed(const SlurmCluster& cluster, const std::string& id, const st
     state = job_field(cluster, id, "JobState");
     if (release && state == "PENDING" && job_field(cluster, id, "Reason") == "BeginTime")
       cluster.run("scontrol update jobid=" + id + " StartTime=now");
-    return state != "PENDING" && state != "RUNNING" && state != "CONFIGURING" && state != "COMPLETING" &&
-           state != "REQUEUED";
+    return !job_active(state);
   });
   INFO(read_or_empty(log));
   REQUIRE(state == "COMPLETED");
@@ -207,18 +213,21 @@ TEST_CASE("a job stopped with USR1 checkpoints, requeues and resumes to the weig
   const std::string log = run + ".slurm/" + id + ".out";
   // vgs-train takes USR1 from its first step on (before, the signal would end it without a checkpoint).
   wait_for(cluster, id, log, "first training step", [&] {
-    return !read_or_empty(run + "/metrics.jsonl").empty() || job_field(cluster, id, "JobState") != "RUNNING" &&
-                                                                  job_field(cluster, id, "JobState") != "PENDING";
+    return !read_or_empty(run + "/metrics.jsonl").empty() || !job_active(job_field(cluster, id, "JobState"));
   });
   INFO(read_or_empty(log));
   REQUIRE(job_field(cluster, id, "JobState") == "RUNNING");
   test::CommandResult signal = cluster.run("scancel --signal=USR1 -b " + id);
   INFO(signal.output);
   REQUIRE(signal.exit_code == 0);
-  wait_for(cluster, id, log, "requeue", [&] { return job_field(cluster, id, "Restarts") == "1"; });
+  // A job that ended instead (the signal came too late, or was lost) fails at once with its log.
+  wait_for(cluster, id, log, "requeue", [&] {
+    return job_field(cluster, id, "Restarts") == "1" || !job_active(job_field(cluster, id, "JobState"));
+  });
   {
     const std::string first = read_or_empty(log);
     INFO(first);
+    REQUIRE(job_field(cluster, id, "Restarts") == "1");
     CHECK_THAT(first, Contains("stopped at step") && Contains("requeueing job " + id));
   }
   wait_completed(cluster, id, log, true);
