@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "vgs/cli/common.h"
+#include "vgs/core/log.h"
 #include "vgs/recipe/recipe.h"
 #include "vgs/train/tasks.h"
 #include "vgs/train/trainer.h"
@@ -24,7 +25,10 @@ int main(int argc, char** argv) {
     vgs::core::Config config = vgs::recipe::load(recipe, overrides);
     if (vgs::cli::handle_config_requests(args, &config)) return 0;
     vgs::train::Trainer trainer(vgs::train::trainer_options(config), vgs::train::make_task(config), config.dump());
+    // The other ranks of a data-parallel job say only what goes wrong; rank 0 speaks for the job.
+    if (!trainer.is_main() && log_level == "info") vgs::core::set_log_level("warn");
     vgs::train::TrainResult result = trainer.run(!resume.empty());
+    if (!trainer.is_main()) return result.finished ? vgs::cli::kExitOk : vgs::cli::kExitStopped;
     if (!result.finished) {
       std::cout << "stopped at step " << result.steps << "; continue with: vgs-train --resume " << result.run_dir << "\n";
       return vgs::cli::kExitStopped;  // not 0: `vgs-train ... && vgs-eval ...` must not evaluate an unfinished run

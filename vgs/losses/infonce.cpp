@@ -34,10 +34,10 @@ void check_pairs(const at::Tensor& audio, const at::Tensor& image, int64_t dims,
   require(audio.size(0) >= 1, loss, "the batch is empty");
 }
 
-void check_negatives(const at::Tensor& negatives, const char* name, int64_t batch, const at::Tensor& like) {
+void check_negatives(const at::Tensor& negatives, const char* name, int64_t rows, int64_t batch, const at::Tensor& like) {
   constexpr const char* loss = "infonce_sampled_shared";
-  require(negatives.defined() && negatives.dim() == 2 && negatives.size(0) == batch && negatives.size(1) >= 1, loss,
-          log::cat(name, " must be [B, K] = [", batch, ", K] with K >= 1, got ", shape_of(negatives)));
+  require(negatives.defined() && negatives.dim() == 2 && negatives.size(0) == rows && negatives.size(1) >= 1, loss,
+          log::cat(name, " must be [B, K] = [", rows, ", K] with K >= 1, got ", shape_of(negatives)));
   require(negatives.scalar_type() == at::kLong, loss, log::cat(name, " must be int64 indices, got ", negatives.dtype()));
   require(negatives.device() == like.device(), loss, log::cat(name, " must be on ", like.device(), ", got ", negatives.device()));
   if (negatives.is_cpu()) {  // on a GPU this check would cost a synchronisation per step
@@ -47,11 +47,12 @@ void check_negatives(const at::Tensor& negatives, const char* name, int64_t batc
   }
 }
 
-// Row b: the item's own row b, then its K negatives: [B, 1 + K, E].
-at::Tensor gather_item_rows(const at::Tensor& embeddings, const at::Tensor& negatives) {
-  const int64_t B = embeddings.size(0), K = negatives.size(1);
-  at::Tensor rows = at::cat({at::arange(B, negatives.options()).view({B, 1}), negatives}, 1);  // [B, 1 + K]
-  return embeddings.index_select(0, rows.reshape({-1})).view({B, 1 + K, embeddings.size(1)});
+// Item i: its own row first_row + i, then its K negatives: [b, 1 + K, E].
+at::Tensor gather_item_rows(const at::Tensor& embeddings, const at::Tensor& negatives, int64_t first_row) {
+  const int64_t b = negatives.size(0), K = negatives.size(1);
+  at::Tensor own = at::arange(first_row, first_row + b, negatives.options()).view({b, 1});
+  at::Tensor rows = at::cat({own, negatives}, 1);  // [b, 1 + K]
+  return embeddings.index_select(0, rows.reshape({-1})).view({b, 1 + K, embeddings.size(1)});
 }
 
 }  // namespace
@@ -76,31 +77,51 @@ LossOutput infonce_sampled(const at::Tensor& audio, const at::Tensor& image, con
 }
 
 LossOutput infonce_in_batch(const at::Tensor& audio, const at::Tensor& image, const at::Tensor& scale) {
+  check_pairs(audio, image, 2, "infonce_in_batch", "[B, E]");
+  return infonce_in_batch_rows(audio, image, audio, image, 0, scale);
+}
+
+LossOutput infonce_in_batch_rows(const at::Tensor& audio_rows, const at::Tensor& image_rows, const at::Tensor& all_audio,
+                                 const at::Tensor& all_image, int64_t first_row, const at::Tensor& scale) {
   constexpr const char* loss = "infonce_in_batch";
-  check_pairs(audio, image, 2, loss, "[B, E]");
+  check_pairs(audio_rows, image_rows, 2, loss, "[b, E]");
+  check_pairs(all_audio, all_image, 2, loss, "[B, E]");
+  require(first_row >= 0 && first_row + audio_rows.size(0) <= all_audio.size(0), loss,
+          log::cat("rows ", first_row, "..", first_row + audio_rows.size(0) - 1, " are not within the ", all_audio.size(0),
+                   " gathered items"));
   const at::Tensor tau = check_scale(scale, loss);
-  // open_clip: logit_scale * features @ other.T, labels arange(B); the transpose for the other direction.
-  at::Tensor logits = at::matmul(tau * audio, image.t());  // [B, B]: audio rows, image columns
-  at::Tensor labels = at::arange(audio.size(0), audio.options().dtype(at::kLong));
+  // open_clip: logit_scale * features @ other.T, labels arange(B) (offset by the rank's first row).
+  at::Tensor labels = at::arange(first_row, first_row + audio_rows.size(0), audio_rows.options().dtype(at::kLong));
   LossOutput out;
-  out.terms["audio_to_image"] = at::cross_entropy_loss(logits, labels);
-  out.terms["image_to_audio"] = at::cross_entropy_loss(logits.t(), labels);
+  out.terms["audio_to_image"] = at::cross_entropy_loss(at::matmul(tau * audio_rows, all_image.t()), labels);
+  out.terms["image_to_audio"] = at::cross_entropy_loss(at::matmul(tau * image_rows, all_audio.t()), labels);
   out.total = (out.terms["audio_to_image"] + out.terms["image_to_audio"]) / 2;
   return out;
 }
 
 LossOutput infonce_sampled_shared(const at::Tensor& audio, const at::Tensor& image, const at::Tensor& negative_images,
                                   const at::Tensor& negative_audios, const at::Tensor& scale) {
+  check_pairs(audio, image, 2, "infonce_sampled_shared", "[B, E]");
+  check_negatives(negative_images, "negative_images", audio.size(0), audio.size(0), image);  // every item's
+  return infonce_sampled_shared_rows(audio, image, negative_images, negative_audios, 0, scale);
+}
+
+LossOutput infonce_sampled_shared_rows(const at::Tensor& all_audio, const at::Tensor& all_image,
+                                       const at::Tensor& negative_images, const at::Tensor& negative_audios,
+                                       int64_t first_row, const at::Tensor& scale) {
   constexpr const char* loss = "infonce_sampled_shared";
-  check_pairs(audio, image, 2, loss, "[B, E]");
-  const int64_t B = audio.size(0);
-  check_negatives(negative_images, "negative_images", B, image);
-  check_negatives(negative_audios, "negative_audios", B, audio);
+  check_pairs(all_audio, all_image, 2, loss, "[B, E]");
+  const int64_t B = all_audio.size(0), b = negative_images.defined() ? negative_images.size(0) : 0;
+  require(first_row >= 0 && first_row + b <= B, loss,
+          log::cat("rows ", first_row, "..", first_row + b - 1, " are not within the ", B, " items"));
+  check_negatives(negative_images, "negative_images", b, B, all_image);
+  check_negatives(negative_audios, "negative_audios", b, B, all_audio);
   require(negative_images.size(1) == negative_audios.size(1), loss,
           log::cat("negative_images and negative_audios must have the same K, got ", shape_of(negative_images), " and ",
                    shape_of(negative_audios)));
   check_scale(scale, loss);
-  return infonce_sampled(gather_item_rows(audio, negative_audios), gather_item_rows(image, negative_images), scale);
+  return infonce_sampled(gather_item_rows(all_audio, negative_audios, first_row),
+                         gather_item_rows(all_image, negative_images, first_row), scale);
 }
 
 const core::Choices<NegativeMode>& negative_modes() {

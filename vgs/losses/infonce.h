@@ -64,4 +64,17 @@ LossOutput infonce_in_batch(const at::Tensor& audio, const at::Tensor& image, co
 LossOutput infonce_sampled_shared(const at::Tensor& audio, const at::Tensor& image, const at::Tensor& negative_images,
                                   const at::Tensor& negative_audios, const at::Tensor& scale);
 
+// Data parallelism (open_clip's local loss): the rows of one rank against every rank's columns.
+// audio_rows, image_rows [b, E] are this rank's items, which are rows first_row .. first_row + b - 1
+// of all_audio, all_image [B, E] (every rank's items, gathered with gradient). Terms and total are
+// means over the b rows; with b = B and first_row 0 they equal infonce_in_batch.
+LossOutput infonce_in_batch_rows(const at::Tensor& audio_rows, const at::Tensor& image_rows, const at::Tensor& all_audio,
+                                 const at::Tensor& all_image, int64_t first_row, const at::Tensor& scale);
+
+// infonce_sampled_shared for the b items first_row .. first_row + b - 1 of all_audio, all_image [B, E]:
+// negative_images, negative_audios [b, K] index all B items. With b = B it equals infonce_sampled_shared.
+LossOutput infonce_sampled_shared_rows(const at::Tensor& all_audio, const at::Tensor& all_image,
+                                       const at::Tensor& negative_images, const at::Tensor& negative_audios,
+                                       int64_t first_row, const at::Tensor& scale);
+
 }  // namespace vgs::losses

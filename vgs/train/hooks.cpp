@@ -87,7 +87,8 @@ class FaultInjectionHook : public TrainerHook {
   }
   void after_step(Trainer& t, const StepReport&) override {
     const int64_t step = t.progress().global_step;
-    if (step == t.options().debug_kill_at_step) std::raise(SIGKILL);  // a crash
+    const int64_t victim = t.options().debug_kill_rank;
+    if (step == t.options().debug_kill_at_step && (victim < 0 || victim == t.rank())) std::raise(SIGKILL);  // a crash
     if (step == t.options().debug_term_at_step) std::raise(SIGTERM);  // Slurm's warning
   }
 };
@@ -142,13 +143,13 @@ class ProgressHook : public TrainerHook {
 
 }  // namespace
 
-std::vector<std::unique_ptr<TrainerHook>> standard_hooks() {
+std::vector<std::unique_ptr<TrainerHook>> standard_hooks(bool main) {
   std::vector<std::unique_ptr<TrainerHook>> hooks;
-  hooks.push_back(std::make_unique<LoggingHook>());
+  if (main) hooks.push_back(std::make_unique<LoggingHook>());
   hooks.push_back(std::make_unique<FaultInjectionHook>());
-  hooks.push_back(std::make_unique<CheckpointHook>());
+  if (main) hooks.push_back(std::make_unique<CheckpointHook>());
   hooks.push_back(std::make_unique<StopSignalHook>());
-  hooks.push_back(std::make_unique<ProgressHook>());
+  if (main) hooks.push_back(std::make_unique<ProgressHook>());
   return hooks;
 }
 

@@ -60,7 +60,8 @@ std::atomic<bool>& stop_requested();
 void install_stop_signals();
 
 // In order: logging (metrics.jsonl, TensorBoard), fault injection (debug.*), checkpoints, stop
-// signals, progress.
-std::vector<std::unique_ptr<TrainerHook>> standard_hooks();
+// signals, progress. The other ranks of a data-parallel job (`main` false) write nothing: they get
+// fault injection and stop signals only.
+std::vector<std::unique_ptr<TrainerHook>> standard_hooks(bool main = true);
 
 }  // namespace vgs::train

@@ -47,12 +47,18 @@ void add_run_control_options(core::Schema& s, const TrainerOptions& d) {
              "they never choose the checkpoint");
   s.add_string("train.select_metric", d.select_metric, "metric that picks the best checkpoint (lower is better for *loss)");
   s.add_string("train.device", d.device, "where training runs: auto, cpu, cuda or cuda:N");
+  s.add_int("train.dist_timeout_seconds", d.dist_timeout_seconds,
+            "data parallel (vgs-launch, srun, torchrun): seconds a rank waits for the others before it stops with an "
+            "error naming itself",
+            Bounds::at_least(1));
 }
 
 void add_debug_options(core::Schema& s, const TrainerOptions& d) {
   s.group("debug", "Fault injection for testing crash recovery; leave unset in real recipes");
   s.add_int("debug.kill_at_step", d.debug_kill_at_step, "the process kills itself (SIGKILL) after this step (0: never)",
             Bounds::at_least(0));
+  s.add_int("debug.kill_rank", d.debug_kill_rank,
+            "data parallel: only this rank kills itself at debug.kill_at_step (-1: every rank)", Bounds::at_least(-1));
   s.add_int("debug.term_at_step", d.debug_term_at_step,
             "the process sends itself SIGTERM after this step, as Slurm does (0: never)", Bounds::at_least(0));
   s.add_int_list("debug.nan_at_steps", d.debug_nan_at_steps,
@@ -79,8 +85,10 @@ void read_run_control_options(const core::Config& c, TrainerOptions& o) {
   o.select_metric = c.get_string("train.select_metric");
   o.test_every_epoch = c.get_bool("train.test_every_epoch");
   o.device = nn::device_option(c, "train.device");
+  o.dist_timeout_seconds = c.get_int("train.dist_timeout_seconds");
   o.debug_kill_at_step = c.get_int("debug.kill_at_step");
   o.debug_term_at_step = c.get_int("debug.term_at_step");
+  o.debug_kill_rank = c.get_int("debug.kill_rank");
   o.debug_nan_at_steps = c.get_int_list("debug.nan_at_steps");
 }
 

@@ -32,8 +32,12 @@ struct TrainerOptions {
   std::string select_metric = "valid/loss";
   bool test_every_epoch = true;  // test trials scored after every epoch too (curves only)
   std::string device = "auto";   // auto, cpu, cuda or cuda:N
+  // Data parallelism: how long a rank waits for the others (rendezvous, every collective) before it
+  // stops with an error naming itself, instead of hanging.
+  int64_t dist_timeout_seconds = 300;
   // Fault injection for the crash-recovery tests (debug.*): never set in a real recipe.
   int64_t debug_kill_at_step = 0;            // SIGKILL the process after this global step
+  int64_t debug_kill_rank = -1;              // ... on this rank only (-1: every rank)
   int64_t debug_term_at_step = 0;            // SIGTERM it (the handler checkpoints and stops)
   std::vector<int64_t> debug_nan_at_steps;   // make the loss NaN at these global steps
 };

@@ -13,6 +13,10 @@
 
 #include "vgs/losses/loss.h"
 
+namespace vgs::dist {
+class Group;
+}  // namespace vgs::dist
+
 namespace vgs::train {
 
 using Metrics = std::map<std::string, double>;
@@ -35,6 +39,12 @@ class Task {
   virtual void build_model(const c10::Device& device) = 0;
   virtual std::string describe() const = 0;  // "two-tower model", for the log
   virtual torch::nn::Module& model() = 0;    // what the optimizer trains and checkpoints hold
+
+  // Data parallelism: called before build_model when the job has several ranks. From then on
+  // step_loss returns this rank's share of the global batch's loss, scaled so that the mean over
+  // ranks (what the trainer's gradient all-reduce computes) is the loss of the whole batch. A task
+  // that ignores the group stays correct (every rank computes the whole batch), just not faster.
+  virtual void use_group(dist::Group* group) { (void)group; }
 
   virtual int64_t steps_per_epoch() const = 0;
   // The loss of step `step` of epoch `epoch` (train mode, graph attached). Batches must be a pure

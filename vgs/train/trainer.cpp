@@ -11,6 +11,7 @@
 #include "vgs/core/error.h"
 #include "vgs/core/fs.h"
 #include "vgs/core/log.h"
+#include "vgs/dist/group.h"
 #include "vgs/nn/device.h"
 
 namespace fs = std::filesystem;
@@ -18,8 +19,8 @@ namespace fs = std::filesystem;
 namespace vgs::train {
 
 Trainer::Trainer(TrainerOptions options, std::unique_ptr<Task> task, std::string config_yaml)
-    : o_(std::move(options)), task_(std::move(task)), config_yaml_(std::move(config_yaml)), run_(o_.run_dir),
-      hooks_(standard_hooks()) {}
+    : o_(std::move(options)), world_(dist::world_from_environment()), task_(std::move(task)),
+      config_yaml_(std::move(config_yaml)), run_(o_.run_dir), hooks_(standard_hooks(is_main())) {}
 
 Trainer::~Trainer() = default;
 
@@ -29,7 +30,7 @@ TrainResult Trainer::run(bool resume) {
   start(resume);  // the run folder, data, model and optimizer; the checkpoint when resuming
   if (progress_.epoch >= o_.epochs) return finished_result();  // a --resume of a finished run
   // Only now, with the configuration checked against the checkpoint, is anything in the folder written.
-  core::write_file_atomic(run_.config(), config_yaml_);
+  if (is_main()) core::write_file_atomic(run_.config(), config_yaml_);
   each_hook([&](TrainerHook& h) { h.on_start(*this); });
   while (progress_.epoch < o_.epochs) {
     if (!run_epoch()) return stopped();
@@ -43,17 +44,21 @@ TrainResult Trainer::run(bool resume) {
 void Trainer::start(bool resume) {
   if (o_.threads > 0) torch::set_num_threads(static_cast<int>(o_.threads));
   device_ = nn::resolve_device(o_.device, "train.device");
-  if (!resume) run_.require_new_run_fits();
-  lock_ = std::make_unique<RunLock>(run_);  // one writer per run folder, from here on
+  join_group();
+  if (is_main()) {
+    if (!resume) run_.require_new_run_fits();
+    lock_ = std::make_unique<RunLock>(run_);  // one writer per run folder, from here on
+  }
   if (!resume && !run_.last_checkpoint().empty())
     throw Error(o_.run_dir + ": holds a run already; continue it with --resume or choose another run.name/run.dir");
-  run_.remove_leftovers();
-  task_->load_data();
+  if (is_main()) run_.remove_leftovers();
+  load_data();
   steps_per_epoch_ = task_->steps_per_epoch();
   o_.schedule.warmup_steps = static_cast<int64_t>(o_.warmup_epochs * static_cast<double>(steps_per_epoch_));
   o_.schedule.total_steps = o_.epochs * steps_per_epoch_;
   torch::manual_seed(o_.seed);
   task_->build_model(device_);
+  broadcast_parameters();
   build_optimizer();
   if (resume) {
     const std::string checkpoint = run_.resume_checkpoint();
@@ -68,6 +73,7 @@ bool Trainer::run_epoch() {
   while (progress_.step_in_epoch < steps_per_epoch_) {
     const StepReport report = step();
     each_hook([&](TrainerHook& h) { h.after_step(*this, report); });
+    if (group_) stop_ = group_->any(stop_);  // a signal that reached one rank stops them all at this step
     if (stop_) return false;
   }
   return true;
@@ -109,6 +115,7 @@ void Trainer::end_epoch() {
   report.is_best = metric != progress_.metrics.end() && better(metric->second);
   if (report.is_best) progress_.best_metric = metric->second, progress_.has_best = true;
   each_hook([&](TrainerHook& h) { h.after_epoch(*this, report); });
+  wait_for_others();  // rank 0's checkpoint is whole before any rank reads it
 }
 
 TrainResult Trainer::finish() {
@@ -128,12 +135,13 @@ TrainResult Trainer::finish() {
   each_hook([&](TrainerHook& h) { h.on_finish(*this, r); });
   nlohmann::json results = {{"valid", r.valid}, {"test", r.test}, {"steps", r.steps},
                             {"skipped_steps", r.skipped_steps}, {"items_per_second", r.items_per_second}};
-  core::write_file_atomic(run_.results(), results.dump(1) + "\n");
+  if (is_main()) core::write_file_atomic(run_.results(), results.dump(1) + "\n");
   return r;
 }
 
 TrainResult Trainer::stopped() {
   each_hook([&](TrainerHook& h) { h.on_stop(*this); });
+  wait_for_others();  // no rank exits before rank 0's checkpoint is in place
   TrainResult r;
   r.run_dir = o_.run_dir;
   r.steps = progress_.global_step;
@@ -141,6 +149,52 @@ TrainResult Trainer::stopped() {
 }
 
 // ---- details ----------------------------------------------------------------------------------------
+
+void Trainer::join_group() {
+  if (!world_.distributed()) return;
+  if (device_.is_cuda()) device_ = c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(world_.local_rank));
+  group_ = std::make_unique<dist::Group>(world_, device_, std::chrono::seconds(o_.dist_timeout_seconds));
+  task_->use_group(group_.get());
+}
+
+// Rank 0 loads (and on first use extracts) the features first; the others then read the finished
+// stores instead of extracting the same files at once.
+void Trainer::load_data() {
+  if (!group_) return task_->load_data();
+  group_->main_first("data", [&] { task_->load_data(); });
+}
+
+void Trainer::broadcast_parameters() {
+  if (!group_) return;
+  torch::NoGradGuard no_grad;
+  for (auto& p : task_->model().parameters()) group_->broadcast_(p);
+  for (auto& b : task_->model().buffers()) group_->broadcast_(b);
+}
+
+// One all-reduce over every trainable gradient, flattened (frozen parameters have none), then / W.
+void Trainer::average_gradients() {
+  std::vector<at::Tensor> grads;
+  for (auto& p : task_->model().parameters()) {
+    if (!p.requires_grad()) continue;
+    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);  // this rank's batch did not reach it
+    grads.push_back(p.grad());
+  }
+  if (grads.empty()) return;
+  std::vector<at::Tensor> flat;
+  for (const auto& g : grads) flat.push_back(g.reshape({-1}));
+  at::Tensor bucket = torch::cat(flat);
+  group_->all_reduce_sum_(bucket);
+  bucket.div_(static_cast<double>(group_->size()));
+  int64_t offset = 0;
+  for (auto& g : grads) {
+    g.copy_(bucket.narrow(0, offset, g.numel()).view_as(g));
+    offset += g.numel();
+  }
+}
+
+void Trainer::wait_for_others() {
+  if (group_) group_->barrier();
+}
 
 void Trainer::build_optimizer() {
   auto parameters = task_->model().parameters();
@@ -158,11 +212,13 @@ void Trainer::build_optimizer() {
 // Backward and optimizer step; a NaN or Inf loss or gradient skips the step, and too many in a row
 // stop the run. Returns the loss.
 double Trainer::optimize(losses::LossOutput& loss) {
-  const double value = loss.total.item<double>();
+  double value = loss.total.item<double>();
+  if (group_) value = group_->mean(value);  // the job's loss, so that every rank takes the same decision
   bool finite = std::isfinite(value);
   auto parameters = task_->model().parameters();
   if (finite) {
-    loss.total.backward();
+    if (loss.total.requires_grad()) loss.total.backward();
+    if (group_) average_gradients();
     finite = std::isfinite(torch::nn::utils::clip_grad_norm_(parameters, o_.grad_clip > 0 ? o_.grad_clip : 1e30));
   }
   if (finite) {

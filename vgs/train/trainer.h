@@ -10,14 +10,21 @@
 #include <string>
 #include <vector>
 
+#include "vgs/dist/world.h"
 #include "vgs/train/checkpoint.h"
 #include "vgs/train/hooks.h"
 #include "vgs/train/options.h"
 #include "vgs/train/run.h"
 #include "vgs/train/task.h"
 
+namespace vgs::dist {
+class Group;
+}  // namespace vgs::dist
+
 namespace vgs::train {
 
+// With several ranks (dist/world.h: vgs-launch, srun, torchrun) every rank runs the same loop on its
+// share of each batch, gradients are averaged over ranks, and rank 0 alone writes the run folder.
 class Trainer {
  public:
   // The standard hooks (hooks.h: standard_hooks) are attached; add_hook appends more.
@@ -37,6 +44,9 @@ class Trainer {
   double items_per_second() const;  // over the steps of this process
   void save_checkpoint(bool is_best);
   void request_stop() { stop_ = true; }  // the loop stops after the current step
+  // Rank 0 (or the only process): the one that writes the run folder and logs.
+  bool is_main() const { return world_.rank == 0; }
+  int rank() const { return world_.rank; }
 
  private:
   // The phases.
@@ -48,6 +58,11 @@ class Trainer {
   TrainResult stopped();
   TrainResult finished_result() const;
 
+  void join_group();
+  void load_data();
+  void broadcast_parameters();
+  void average_gradients();
+  void wait_for_others();
   void build_optimizer();
   double optimize(losses::LossOutput& loss);
   bool better(double metric) const;
@@ -57,6 +72,8 @@ class Trainer {
   }
 
   TrainerOptions o_;
+  dist::WorldInfo world_;
+  std::unique_ptr<dist::Group> group_;  // null for one process
   std::unique_ptr<Task> task_;
   std::string config_yaml_;
   RunFolder run_;

@@ -6,6 +6,8 @@
 #include <chrono>
 
 #include "vgs/core/error.h"
+#include "vgs/dist/gather.h"
+#include "vgs/dist/group.h"
 #include "vgs/train/trial_scoring.h"
 
 namespace vgs::train {
@@ -79,22 +81,24 @@ StepLoss TwoTowerTask::step_loss(int64_t epoch, int64_t step) {
   const auto start = std::chrono::steady_clock::now();
   TrainBatch batch = sampler_->batch(epoch, step, o_.batch_size);
   const double sampling = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  StepLoss out = batch_loss(batch, *train_);
+  StepLoss out = group_ && group_->size() > 1 ? sharded_loss(batch) : batch_loss(batch, *train_);
   out.data_seconds += sampling;
   return out;
 }
 
+at::Tensor TwoTowerTask::embed(bool audio, const std::vector<std::string>& ids, const SplitData& split, StepLoss& out) {
+  if (ids.empty()) return torch::zeros({0, o_.model.audio.embed_dim}, torch::TensorOptions().device(device_));
+  const auto start = std::chrono::steady_clock::now();
+  auto [features, lengths] = (audio ? split.audio_features : split.image_features)->collate(ids);
+  out.data_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  features = features.to(device_);
+  lengths = lengths.to(device_);
+  return audio ? model_->embed_audio(features, lengths) : model_->embed_image(features, lengths);
+}
+
 StepLoss TwoTowerTask::batch_loss(const TrainBatch& batch, const SplitData& split) {
   StepLoss out;
-  auto embed = [&](bool audio, const std::vector<std::string>& ids) {
-    const auto start = std::chrono::steady_clock::now();
-    auto [features, lengths] = (audio ? split.audio_features : split.image_features)->collate(ids);
-    out.data_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    features = features.to(device_);
-    lengths = lengths.to(device_);
-    return audio ? model_->embed_audio(features, lengths) : model_->embed_image(features, lengths);
-  };
-  at::Tensor audio = embed(true, batch.audio_ids), image = embed(false, batch.image_ids);
+  at::Tensor audio = embed(true, batch.audio_ids, split, out), image = embed(false, batch.image_ids, split, out);
   losses::BatchNegatives negatives;
   negatives.own_per_item = batch.own_negatives;
   if (!batch.negative_images.empty()) {
@@ -103,6 +107,63 @@ StepLoss TwoTowerTask::batch_loss(const TrainBatch& batch, const SplitData& spli
   }
   out.loss = loss_(audio, image, negatives, model_->scale());
   out.items = static_cast<int64_t>(batch.words.size());
+  return out;
+}
+
+// Rank r takes items n*r/W .. n*(r+1)/W - 1 of the global batch of n. Its loss is the mean over its
+// items times count * W / n: averaged over the W ranks that is the mean over all n items, the loss of
+// one process holding the whole batch, whatever the split (a last batch of 5 over 2 ranks, say).
+StepLoss TwoTowerTask::sharded_loss(const TrainBatch& batch) {
+  const auto n = static_cast<int64_t>(batch.words.size());
+  const int64_t world = group_->size(), rank = group_->rank();
+  std::vector<int64_t> counts;
+  for (int64_t r = 0; r < world; ++r) counts.push_back(n * (r + 1) / world - n * r / world);
+  const int64_t first = n * rank / world, count = counts[static_cast<size_t>(rank)];
+  StepLoss out = batch.own_negatives > 0 ? sharded_own_negatives_loss(batch, first, count)
+                                         : sharded_gathered_loss(batch, counts, first);
+  if (count > 0) out.loss.total = out.loss.total * (static_cast<double>(count * world) / static_cast<double>(n));
+  out.items = n;  // the global batch: items/s are the job's
+  return out;
+}
+
+// Own negatives (me-vgs): each item's rows are its own, so a rank needs nothing from the others.
+StepLoss TwoTowerTask::sharded_own_negatives_loss(const TrainBatch& batch, int64_t first, int64_t count) {
+  const auto rows = static_cast<std::ptrdiff_t>(1 + batch.own_negatives);
+  TrainBatch mine;
+  mine.own_negatives = batch.own_negatives;
+  mine.audio_ids.assign(batch.audio_ids.begin() + first * rows, batch.audio_ids.begin() + (first + count) * rows);
+  mine.image_ids.assign(batch.image_ids.begin() + first * rows, batch.image_ids.begin() + (first + count) * rows);
+  mine.words.assign(batch.words.begin() + first, batch.words.begin() + first + count);
+  if (count > 0) return batch_loss(mine, *train_);
+  StepLoss none;  // no items here (a batch smaller than the job): no gradient to add
+  none.loss.total = torch::zeros({}, torch::TensorOptions().device(device_));
+  return none;
+}
+
+// In-batch and shared negatives: every rank's embeddings, gathered with gradient (gather.h).
+StepLoss TwoTowerTask::sharded_gathered_loss(const TrainBatch& batch, const std::vector<int64_t>& counts, int64_t first) {
+  const int64_t count = counts[static_cast<size_t>(group_->rank())];
+  StepLoss out;
+  auto slice = [&](const std::vector<std::string>& ids) {
+    return std::vector<std::string>(ids.begin() + first, ids.begin() + first + count);
+  };
+  at::Tensor audio = embed(true, slice(batch.audio_ids), *train_, out);
+  at::Tensor image = embed(false, slice(batch.image_ids), *train_, out);
+  at::Tensor all_audio = dist::all_gather_rows_with_grad(audio, counts, *group_);
+  at::Tensor all_image = dist::all_gather_rows_with_grad(image, counts, *group_);
+  if (count == 0) {  // nothing of its own, but the gathers' backward is a collective: stay in the graph
+    out.loss.total = (all_audio.sum() + all_image.sum()) * 0.0;
+    return out;
+  }
+  if (batch.negative_images.empty()) {
+    out.loss = losses::infonce_in_batch_rows(audio, image, all_audio, all_image, first, model_->scale());
+    return out;
+  }
+  auto rows = [&](const std::vector<std::vector<int64_t>>& all) {
+    return index_tensor({all.begin() + first, all.begin() + first + count}, device_);
+  };
+  out.loss = losses::infonce_sampled_shared_rows(all_audio, all_image, rows(batch.negative_images),
+                                                 rows(batch.negative_audios), first, model_->scale());
   return out;
 }
 

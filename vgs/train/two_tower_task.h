@@ -27,6 +27,7 @@ class TwoTowerTask : public Task {
   void build_model(const c10::Device& device) override;
   std::string describe() const override { return "two-tower model"; }
   torch::nn::Module& model() override { return *model_; }
+  void use_group(dist::Group* group) override { group_ = group; }
   int64_t steps_per_epoch() const override;
   StepLoss step_loss(int64_t epoch, int64_t step) override;
   void after_optimizer_step() override { model_->clamp_logit_scale(); }
@@ -37,6 +38,11 @@ class TwoTowerTask : public Task {
 
  private:
   StepLoss batch_loss(const TrainBatch& batch, const SplitData& split);
+  // This rank's share of the global batch (see Task::use_group).
+  StepLoss sharded_loss(const TrainBatch& batch);
+  StepLoss sharded_own_negatives_loss(const TrainBatch& batch, int64_t first, int64_t count);
+  StepLoss sharded_gathered_loss(const TrainBatch& batch, const std::vector<int64_t>& counts, int64_t first);
+  at::Tensor embed(bool audio, const std::vector<std::string>& ids, const SplitData& split, StepLoss& out);
   Metrics score(const SplitData& split, const std::string& prefix);
 
   TwoTowerOptions o_;
@@ -45,6 +51,7 @@ class TwoTowerTask : public Task {
   std::unique_ptr<SplitData> train_, valid_, test_;
   std::unique_ptr<PairedSampler> sampler_, valid_sampler_;
   models::TwoTower model_{nullptr};
+  dist::Group* group_ = nullptr;
 };
 
 }  // namespace vgs::train

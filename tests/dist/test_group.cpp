@@ -1,0 +1,136 @@
+// Tests of the c10d layer with real Gloo groups of 2 and 3 ranks, as threads of this process: ranks
+// from the environment, the collectives, and the gather with gradient under the local losses, whose
+// gradients averaged over ranks must equal those of one process holding the whole batch.
+#include <catch2/catch.hpp>
+#include <torch/torch.h>
+
+#include <cstdlib>
+#include <functional>
+#include <thread>
+
+#include "tests/support/temp_dir.h"
+#include "vgs/dist/gather.h"
+#include "vgs/dist/group.h"
+#include "vgs/dist/world.h"
+#include "vgs/losses/infonce.h"
+
+using namespace vgs;
+
+namespace {
+
+// Runs body(group) on `ranks` threads, one Gloo rank each, on a fresh port.
+void on_ranks(int ranks, const std::function<void(dist::Group&)>& body) {
+  const int port = dist::free_port();
+  std::vector<std::thread> threads;
+  std::vector<std::string> errors(static_cast<size_t>(ranks));
+  for (int r = 0; r < ranks; ++r)
+    threads.emplace_back([&, r] {
+      try {
+        dist::WorldInfo w;
+        w.rank = r, w.size = ranks, w.local_rank = r, w.master_port = port;
+        dist::Group group(w, c10::Device(c10::kCPU), std::chrono::seconds(30));
+        body(group);
+      } catch (const std::exception& e) {
+        errors[static_cast<size_t>(r)] = e.what();
+      }
+    });
+  for (auto& t : threads) t.join();
+  for (int r = 0; r < ranks; ++r) {
+    INFO("rank " << r);
+    CHECK(errors[static_cast<size_t>(r)] == "");
+  }
+}
+
+// Sets (or, for nullptr, clears) environment variables for one test.
+void set_environment(std::initializer_list<std::pair<const char*, const char*>> variables) {
+  for (const char* name : {"WORLD_SIZE", "RANK", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT", "SLURM_NTASKS",
+                           "SLURM_PROCID", "SLURM_LOCALID", "SLURM_JOB_NODELIST", "SLURM_JOB_ID"})
+    ::unsetenv(name);
+  for (const auto& [name, value] : variables) ::setenv(name, value, 1);
+}
+
+// Gradients of (audio, image) under `loss` of the whole batch: the single-process reference.
+std::pair<at::Tensor, at::Tensor> reference_gradients(
+    const at::Tensor& audio, const at::Tensor& image,
+    const std::function<losses::LossOutput(const at::Tensor&, const at::Tensor&)>& loss) {
+  at::Tensor a = audio.clone().requires_grad_(true), i = image.clone().requires_grad_(true);
+  loss(a, i).total.backward();
+  return {a.grad(), i.grad()};
+}
+
+}  // namespace
+
+TEST_CASE("ranks come from torchrun variables or from Slurm's") {
+  set_environment({{"WORLD_SIZE", "4"}, {"RANK", "3"}, {"LOCAL_RANK", "1"}, {"MASTER_ADDR", "node7"}, {"MASTER_PORT", "4000"}});
+  dist::WorldInfo w = dist::world_from_environment();
+  CHECK((w.rank == 3 && w.size == 4 && w.local_rank == 1 && w.master_addr == "node7" && w.master_port == 4000));
+  set_environment({{"SLURM_NTASKS", "8"}, {"SLURM_PROCID", "5"}, {"SLURM_LOCALID", "1"},
+                   {"SLURM_JOB_NODELIST", "gpu[03-06,9]"}, {"SLURM_JOB_ID", "123456"}});
+  w = dist::world_from_environment();
+  CHECK((w.rank == 5 && w.size == 8 && w.local_rank == 1 && w.master_addr == "gpu03" && w.master_port == 23456));
+  CHECK(w.source == "Slurm");
+  set_environment({});
+  CHECK_FALSE(dist::world_from_environment().distributed());
+  set_environment({{"WORLD_SIZE", "2"}, {"RANK", "2"}});
+  CHECK(test::error_of([] { dist::world_from_environment(); }) == "environment: RANK=2 is not below the world size 2");
+  set_environment({{"WORLD_SIZE", "two"}, {"RANK", "0"}});
+  CHECK(test::error_of([] { dist::world_from_environment(); }) == "environment: WORLD_SIZE='two' is not an integer >= 1");
+  set_environment({});
+  CHECK(dist::first_host_of_nodelist("node7") == "node7");
+  CHECK(dist::first_host_of_nodelist("a1,b[1-2]") == "a1");
+  CHECK(dist::first_host_of_nodelist("cpu[010-012]") == "cpu010");
+}
+
+TEST_CASE("Gloo collectives on three ranks: sum, broadcast, gather, any, mean, rank 0 first") {
+  on_ranks(3, [](dist::Group& g) {
+    at::Tensor x = at::full({2}, static_cast<float>(g.rank() + 1));
+    g.all_reduce_sum_(x);
+    CHECK(x.equal(at::full({2}, 6.0f)));
+    at::Tensor y = at::full({3}, static_cast<float>(g.rank()));
+    g.broadcast_(y, 2);
+    CHECK(y.equal(at::full({3}, 2.0f)));
+    CHECK(g.all_gather(at::full({1}, static_cast<float>(g.rank()))).view({-1}).equal(at::arange(3).to(at::kFloat)));
+    CHECK(g.any(g.rank() == 1));
+    CHECK_FALSE(g.any(false));
+    CHECK(g.mean(static_cast<double>(g.rank())) == Approx(1.0));
+    int order = 0;
+    g.main_first("test", [&] { order = g.is_main() ? 1 : 2; });
+    CHECK(order == (g.is_main() ? 1 : 2));
+  });
+}
+
+TEST_CASE("local in-batch and shared-negative losses over 2 and 3 ranks give the single-process gradients") {
+  torch::manual_seed(0);
+  const int64_t n = 7, dim = 5;  // 7 items: shares of 3 and 4, or 2, 2 and 3
+  at::Tensor audio = torch::nn::functional::normalize(torch::randn({n, dim}), torch::nn::functional::NormalizeFuncOptions().dim(1));
+  at::Tensor image = torch::nn::functional::normalize(torch::randn({n, dim}), torch::nn::functional::NormalizeFuncOptions().dim(1));
+  at::Tensor scale = torch::tensor(10.0);
+  at::Tensor negatives_i = torch::randint(0, n, {n, 3}, at::kLong), negatives_a = torch::randint(0, n, {n, 3}, at::kLong);
+  for (bool shared : {false, true}) {
+    auto whole = [&](const at::Tensor& a, const at::Tensor& i) {
+      return shared ? losses::infonce_sampled_shared(a, i, negatives_i, negatives_a, scale) : losses::infonce_in_batch(a, i, scale);
+    };
+    const auto [want_audio, want_image] = reference_gradients(audio, image, whole);
+    for (int ranks : {2, 3}) {
+      INFO((shared ? "shared negatives, " : "in-batch, ") << ranks << " ranks");
+      on_ranks(ranks, [&](dist::Group& g) {
+        std::vector<int64_t> counts;
+        for (int r = 0; r < ranks; ++r) counts.push_back(n * (r + 1) / ranks - n * r / ranks);
+        const int64_t first = n * g.rank() / ranks, count = counts[static_cast<size_t>(g.rank())];
+        at::Tensor a = audio.narrow(0, first, count).clone().requires_grad_(true);
+        at::Tensor i = image.narrow(0, first, count).clone().requires_grad_(true);
+        at::Tensor all_a = dist::all_gather_rows_with_grad(a, counts, g), all_i = dist::all_gather_rows_with_grad(i, counts, g);
+        losses::LossOutput local =
+            shared ? losses::infonce_sampled_shared_rows(all_a, all_i, negatives_i.narrow(0, first, count),
+                                                         negatives_a.narrow(0, first, count), first, scale)
+                   : losses::infonce_in_batch_rows(a, i, all_a, all_i, first, scale);
+        // This rank's share (count * W / n), then the trainer's average over ranks.
+        (local.total * (static_cast<double>(count * ranks) / n)).backward();
+        at::Tensor grads = at::cat({a.grad(), i.grad()});
+        CHECK(g.mean(local.total.item<double>() * count / n * ranks) == Approx(whole(audio, image).total.item<double>()));
+        at::Tensor want = at::cat({want_audio.narrow(0, first, count), want_image.narrow(0, first, count)});
+        CHECK((grads / ranks - want).abs().max().item<double>() < 1e-6);
+      });
+    }
+  }
+}
