@@ -10,6 +10,7 @@
 #include "vgs/backbones/extraction.h"
 #include "vgs/backbones/registry.h"
 #include "vgs/core/error.h"
+#include "vgs/core/fs.h"
 #include "vgs/data/manifest.h"
 #include "vgs/io/audio.h"
 #include "vgs/io/feature_store.h"
@@ -184,4 +185,20 @@ TEST_CASE("vgs-extract dumps every hidden state in the documented layout") {
   auto bad = test::run_command(test::program("vgs-extract") + " --backbone wavlm_tiny");
   CHECK(bad.exit_code == 2);
   CHECK_THAT(bad.output, Contains("extract.manifest is not set"));
+}
+
+TEST_CASE("two vgs-extract of one store at once: the second waits for the first and both end with the whole store") {
+  test::TempDir dir;
+  std::string manifest = write_audio_manifest(dir);
+  const std::string store = dir.file("shared.h5");
+  const std::string extract = test::program("vgs-extract") + " --backbone wavlm_tiny --manifest " + manifest +
+                              " --output " + store + " --set extract.items_per_shard=1";
+  auto r = test::run_command("(" + extract + " > " + dir.file("a.log") + " 2>&1; echo $? > " + dir.file("a.rc") + ") & " +
+                             extract + " > " + dir.file("b.log") + " 2>&1; echo $? > " + dir.file("b.rc") + "; wait");
+  INFO(r.output);
+  INFO(core::read_file(dir.file("a.log")) + core::read_file(dir.file("b.log")));
+  CHECK(core::read_file(dir.file("a.rc")) == "0\n");
+  CHECK(core::read_file(dir.file("b.rc")) == "0\n");
+  io::FeatureStore features(store);
+  CHECK(features.size() == 5);
 }

@@ -60,9 +60,11 @@ TEST_CASE("a 2-rank run stopped by SIGTERM and resumed ends with the weights of 
   test::TempDir dir;
   const std::string recipe = test::write_small_toy_recipe(dir, "base");
   const std::string whole = dir.file("whole"), stopped = dir.file("stopped");
-  REQUIRE(test::run_command(launch(2, train_command(recipe, whole, "sampled"))).exit_code == 0);
+  // With dropout (0.1): each rank's masks must be drawn again after the resume as they were.
+  const std::string dropout = " --set model.dropout=0.1";
+  REQUIRE(test::run_command(launch(2, train_command(recipe, whole, "sampled") + dropout)).exit_code == 0);
   // Step 7 is inside the second epoch: every rank stops there, rank 0 writes the checkpoint.
-  auto first = test::run_command(launch(2, train_command(recipe, stopped, "sampled") + " --set debug.term_at_step=7"));
+  auto first = test::run_command(launch(2, train_command(recipe, stopped, "sampled") + dropout + " --set debug.term_at_step=7"));
   INFO(first.output);
   CHECK(first.exit_code == 3);
   CHECK(fs::exists(stopped + "/checkpoints/step-00000007/model.safetensors"));

@@ -133,6 +133,57 @@ void reserve_space(const std::string& path, int64_t bytes, const std::string& la
     throw Error(label + ": cannot reserve " + std::to_string(bytes >> 20) + " MiB: " + std::strerror(error));
 }
 
+namespace {
+int open_lock_file(const std::string& path) {
+  auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent);
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error(path + ": cannot open the lock file (" + std::strerror(errno) + ")");
+  return fd;
+}
+
+// The pid holding a lock on `fd`, or 0 when unknown.
+int lock_holder(int fd) {
+  struct flock holder {};
+  holder.l_type = F_WRLCK;
+  holder.l_whence = SEEK_SET;
+  return ::fcntl(fd, F_GETLK, &holder) == 0 && holder.l_type != F_UNLCK ? holder.l_pid : 0;
+}
+
+bool try_lock(int fd, bool wait) {
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  while (::fcntl(fd, wait ? F_SETLKW : F_SETLK, &lock) != 0) {
+    if (errno == EINTR) continue;
+    if (errno == EACCES || errno == EAGAIN) return false;
+    throw Error(std::string("cannot take a file lock: ") + std::strerror(errno));
+  }
+  return true;
+}
+}  // namespace
+
+FileLock FileLock::take(const std::string& path, const std::string& what, const std::string& hint) {
+  const int fd = open_lock_file(path);
+  if (try_lock(fd, false)) return FileLock(fd);
+  const int pid = lock_holder(fd);
+  ::close(fd);
+  throw Error(what + ": in use by " + (pid ? "process " + std::to_string(pid) : std::string("another process")) + hint);
+}
+
+FileLock FileLock::wait(const std::string& path, const std::function<void(int pid)>& on_wait) {
+  const int fd = open_lock_file(path);
+  if (!try_lock(fd, false)) {
+    on_wait(lock_holder(fd));
+    try_lock(fd, true);
+  }
+  return FileLock(fd);
+}
+
+FileLock::~FileLock() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot read: " + std::strerror(errno));

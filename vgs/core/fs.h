@@ -56,6 +56,25 @@ int64_t free_bytes(const std::string& path);
 // system cannot reserve.
 void reserve_space(const std::string& path, int64_t bytes, const std::string& label);
 
+// An exclusive fcntl lock on `path` (created if missing), released when the object goes or its
+// process ends: a killed holder never leaves a stale lock.
+class FileLock {
+ public:
+  // Takes the lock without waiting: vgs::Error "<what>: in use by process N<hint>" when another
+  // process has it.
+  static FileLock take(const std::string& path, const std::string& what, const std::string& hint = "");
+  // Waits for the lock, calling `on_wait(holder pid)` once first when another process has it.
+  static FileLock wait(const std::string& path, const std::function<void(int pid)>& on_wait);
+  FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  FileLock& operator=(FileLock&&) = delete;
+  FileLock(const FileLock&) = delete;
+  ~FileLock();
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
 // The whole file as a string; vgs::Error naming the file when it cannot be read.
 std::string read_file(const std::string& path);
 

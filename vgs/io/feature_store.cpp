@@ -159,6 +159,11 @@ FeatureStoreWriter::FeatureStoreWriter(std::string path, FeatureStoreInfo info, 
                                        int64_t bytes_per_shard)
     : path_(std::move(path)),
       parts_dir_(path_ + ".parts"),
+      lock_(core::FileLock::wait(path_ + ".lock",
+                                 [&](int pid) {
+                                   log::info("[features] ", path_, ": process ", pid,
+                                             " is extracting it; waiting, then its items count as done");
+                                 })),
       info_(std::move(info)),
       items_per_shard_(std::max<int64_t>(1, items_per_shard)),
       bytes_per_shard_(bytes_per_shard) {

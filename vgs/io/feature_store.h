@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "vgs/core/fs.h"
+
 namespace vgs::io {
 
 struct FeatureStoreInfo {
@@ -39,6 +41,8 @@ class FeatureStoreWriter {
  public:
   // Opens or resumes the store at `path`. Items of a complete store or of shards left by an
   // interrupted run count as done. Throws vgs::Error when they were made with other settings.
+  // One writer per store: a second process extracting the same store (another job on the same
+  // data) waits for the first, then finds its items done.
   FeatureStoreWriter(std::string path, FeatureStoreInfo info, int64_t items_per_shard = 256,
                      int64_t bytes_per_shard = int64_t{256} << 20);
   ~FeatureStoreWriter();  // flushes a pending shard so that work done is not lost
@@ -57,6 +61,7 @@ class FeatureStoreWriter {
  private:
   void resume_from(const std::string& source, bool is_shard);
   std::string path_, parts_dir_;
+  core::FileLock lock_;
   FeatureStoreInfo info_;
   int64_t items_per_shard_, bytes_per_shard_;
   std::set<std::string> done_;

@@ -88,28 +88,11 @@ void RunFolder::remove_leftovers() const {
   }
 }
 
-RunLock::RunLock(const RunFolder& run) {
-  fs::create_directories(run.dir());
-  const std::string path = (fs::path(run.dir()) / ".lock").string();
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw Error(path + ": cannot open the run folder's lock (" + std::strerror(errno) + ")");
-  struct flock lock {};
-  lock.l_type = F_WRLCK;
-  lock.l_whence = SEEK_SET;
-  if (::fcntl(fd_, F_SETLK, &lock) == 0) return;
-  const int error = errno;
-  struct flock holder = lock;
-  const bool known = ::fcntl(fd_, F_GETLK, &holder) == 0 && holder.l_type != F_UNLCK;
-  ::close(fd_);
-  fd_ = -1;
-  if (error != EACCES && error != EAGAIN) throw Error(path + ": cannot lock the run folder (" + std::strerror(error) + ")");
-  throw Error(run.dir() + ": in use by " + (known ? "process " + std::to_string(holder.l_pid) : std::string("another process")) +
-              " (a vgs-train on the same run.dir); wait for it to end, or stop it");
-}
+RunLock::RunLock(const RunFolder& run)
+    : lock_(core::FileLock::take((fs::path(run.dir()) / ".lock").string(), run.dir(),
+                                 " (a vgs-train on the same run.dir); wait for it to end, or stop it")) {}
 
-RunLock::~RunLock() {
-  if (fd_ >= 0) ::close(fd_);
-}
+RunLock::~RunLock() = default;
 
 std::string RunFolder::checkpoint_for_evaluation(const std::string& which) const {
   const std::string path = link(which);

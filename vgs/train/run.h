@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "vgs/core/fs.h"
 #include "vgs/data/manifest.h"
 #include "vgs/data/trials.h"
 #include "vgs/train/feature_bank.h"
@@ -66,7 +67,7 @@ class RunLock {
   RunLock& operator=(const RunLock&) = delete;
 
  private:
-  int fd_ = -1;
+  core::FileLock lock_;
 };
 
 // True for a checkpoint folder with all its files (state.json, model and optimizer safetensors).

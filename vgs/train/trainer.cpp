@@ -85,6 +85,7 @@ StepReport Trainer::step() {
   for (auto& group : optimizer_->param_groups()) group.options().set_lr(r.lr);
   const auto start = std::chrono::steady_clock::now();
   task_->model().train();
+  if (group_) seed_step();
   optimizer_->zero_grad();
   StepLoss step = task_->step_loss(progress_.epoch, progress_.step_in_epoch);
   each_hook([&](TrainerHook& h) { h.on_loss(*this, step.loss); });
@@ -190,6 +191,16 @@ void Trainer::average_gradients() {
     g.copy_(bucket.narrow(0, offset, g.numel()).view_as(g));
     offset += g.numel();
   }
+}
+
+// With several ranks, dropout draws from a generator seeded by (run.seed, rank, step): ranks draw
+// different masks, and a resumed run draws what the uninterrupted one did without any rank's
+// generator state in the checkpoint (which rank 0 alone writes). One process keeps the saved state.
+void Trainer::seed_step() {
+  uint64_t seed = o_.seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(world_.rank) * 0xBF58476D1CE4E5B9ULL +
+                  static_cast<uint64_t>(progress_.global_step);
+  seed ^= seed >> 31;
+  torch::manual_seed(seed);
 }
 
 void Trainer::wait_for_others() {

@@ -63,6 +63,7 @@ class Trainer {
   void broadcast_parameters();
   void average_gradients();
   void wait_for_others();
+  void seed_step();
   void build_optimizer();
   double optimize(losses::LossOutput& loss);
   bool better(double metric) const;
