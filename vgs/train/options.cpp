@@ -47,6 +47,9 @@ void add_run_control_options(core::Schema& s, const TrainerOptions& d) {
              "they never choose the checkpoint");
   s.add_string("train.select_metric", d.select_metric, "metric that picks the best checkpoint (lower is better for *loss)");
   s.add_string("train.device", d.device, "where training runs: auto, cpu, cuda or cuda:N");
+  s.add_choice("train.precision", nn::precisions(), d.precision,
+               "fp32: exact (the default); bf16: the training steps' forward under bfloat16 autocast (matmuls in "
+               "bf16; softmax, losses and the optimizer in fp32), for GPUs with bf16 units");
   s.add_int("train.dist_timeout_seconds", d.dist_timeout_seconds,
             "data parallel (vgs-launch, srun, torchrun): seconds a rank waits for the others before it stops with an "
             "error naming itself",
@@ -86,6 +89,7 @@ void read_run_control_options(const core::Config& c, TrainerOptions& o) {
   o.test_every_epoch = c.get_bool("train.test_every_epoch");
   o.device = nn::device_option(c, "train.device");
   o.dist_timeout_seconds = c.get_int("train.dist_timeout_seconds");
+  o.precision = c.get_choice("train.precision", nn::precisions());
   o.debug_kill_at_step = c.get_int("debug.kill_at_step");
   o.debug_term_at_step = c.get_int("debug.term_at_step");
   o.debug_kill_rank = c.get_int("debug.kill_rank");

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "vgs/core/choices.h"
+#include "vgs/nn/precision.h"
 #include "vgs/train/schedule.h"
 
 namespace vgs::core {
@@ -32,6 +33,7 @@ struct TrainerOptions {
   std::string select_metric = "valid/loss";
   bool test_every_epoch = true;  // test trials scored after every epoch too (curves only)
   std::string device = "auto";   // auto, cpu, cuda or cuda:N
+  nn::Precision precision = nn::Precision::fp32;  // the training forward pass: exact, or bf16 autocast
   // Data parallelism: how long a rank waits for the others (rendezvous, every collective) before it
   // stops with an error naming itself, instead of hanging.
   int64_t dist_timeout_seconds = 300;

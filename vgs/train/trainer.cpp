@@ -13,6 +13,7 @@
 #include "vgs/core/log.h"
 #include "vgs/dist/group.h"
 #include "vgs/nn/device.h"
+#include "vgs/nn/autocast.h"
 
 namespace fs = std::filesystem;
 
@@ -87,7 +88,10 @@ StepReport Trainer::step() {
   task_->model().train();
   if (group_) seed_step();
   optimizer_->zero_grad();
-  StepLoss step = task_->step_loss(progress_.epoch, progress_.step_in_epoch);
+  StepLoss step = [&] {
+    nn::AutocastGuard autocast(device_.type(), o_.precision);  // the forward only; backward follows its casts
+    return task_->step_loss(progress_.epoch, progress_.step_in_epoch);
+  }();
   each_hook([&](TrainerHook& h) { h.on_loss(*this, step.loss); });
   r.loss = optimize(step.loss);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
