@@ -93,10 +93,15 @@ ClusterName=vgs$(( port % 10000 ))
 SlurmctldHost=$host
 SlurmctldPort=$port
 SlurmdPort=$((port + 1))
+# Job ids (and so the MASTER_PORT vgs-slurm derives from them) differ between clusters running side
+# by side (ctest -j): two jobs numbered 1 on one host would both listen on port 20001.
+FirstJobId=$(( (RANDOM * 32768 + RANDOM) % 900000 + 1 ))
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
-AuthInfo=socket=$SOCKET
+# cred_expire: how long a requeued job waits before it starts again (Slurm's default, 120 s, keeps a
+# restart from meeting the last start's revoked credential); 5 s is its minimum.
+AuthInfo=socket=$SOCKET,cred_expire=5
 CredType=cred/munge
 StateSaveLocation=$DIR/state
 SlurmdSpoolDir=$DIR/spool

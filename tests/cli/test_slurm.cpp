@@ -109,18 +109,23 @@ void wait_for(const SlurmCluster& cluster, const std::string& id, const std::str
   }
 }
 
-// Waits for the job to end and requires it to have completed (exit 0). With `release`, a requeued
-// job waiting for its begin time (minutes, and set only once its first run has finished
-// completing) is released at once, as often as it takes.
+// Waits for the job to end and requires it to have completed (exit 0). With `release` (a job that
+// requeues itself), an end must last 3 s to count, and the requeued job starts again by itself
+// once its begin time (the cluster's cred_expire) has passed.
 void wait_completed(const SlurmCluster& cluster, const std::string& id, const std::string& log, bool release = false) {
   std::string state;
+  int ended_polls = 0;
   wait_for(cluster, id, log, "end", [&] {
     state = job_field(cluster, id, "JobState");
-    if (release && state == "PENDING" && job_field(cluster, id, "Reason") == "BeginTime")
-      cluster.run("scontrol update jobid=" + id + " StartTime=now");
-    return !job_active(state);
+    // A requeued job is not released by hand: a start before the last one's credential has expired
+    // is killed by Slurm ("Job credential revoked"). The test cluster's cred_expire (5 s) is the wait.
+    // A start ended by its own requeue shows FAILED for a moment before the job is PENDING again:
+    // an end counts once it has lasted 3 s (30 polls) without the job coming back.
+    ended_polls = job_active(state) || state == "COMPLETED" ? 0 : ended_polls + 1;
+    return state == "COMPLETED" || (!job_active(state) && (!release || ended_polls >= 30));
   });
-  INFO(read_or_empty(log));
+  INFO(read_or_empty(log) << "----- scontrol\n" << cluster.run("scontrol show job " + id).output << "----- slurmctld\n"
+                           << cluster.log_tail("slurmctld"));
   REQUIRE(state == "COMPLETED");
 }
 
