@@ -365,6 +365,11 @@ void Config::fill_defaults_and_check_required(const std::string& recipe_name) {
 
 bool Config::has(const std::string& path) const { return values_.count(path) > 0; }
 
+const Value* Config::find(const std::string& path) const {
+  auto it = values_.find(path);
+  return it == values_.end() ? nullptr : &it->second.value;
+}
+
 const Config::Entry& Config::entry(const std::string& path, ValueType expected) const {
   const KeySpec* spec = schema_->find(path);
   if (!spec) throw std::logic_error("config: no such key in the schema: " + path);

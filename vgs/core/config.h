@@ -28,6 +28,8 @@ class Config {
   static Config from_overrides(const Schema& schema, const std::vector<std::string>& overrides);
 
   bool has(const std::string& path) const;
+  // The value at `path` whatever its type (for comparing whole configurations), or null when unset.
+  const Value* find(const std::string& path) const;
   bool get_bool(const std::string& path) const;
   int64_t get_int(const std::string& path) const;
   double get_float(const std::string& path) const;

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 #include "vgs/core/error.h"
 
@@ -52,7 +53,7 @@ AtomicFileWriter::~AtomicFileWriter() {
 }
 
 void AtomicFileWriter::fail(const std::string& what, int error) {
-  ::close(fd_);
+  if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
   ::unlink(temp_.c_str());
   temp_.clear();
@@ -72,29 +73,10 @@ void AtomicFileWriter::write(const void* data, size_t size) {
   }
 }
 
-void AtomicFileWriter::commit(const std::function<void(const std::string& temp)>& verify) {
-  if (fd_ < 0) throw std::logic_error("AtomicFileWriter: commit twice");
-  // Delayed allocation can report a full disk only here, so both are checked.
-  if (::fsync(fd_) != 0 && errno != EINVAL) fail("cannot flush to disk", errno);
-  int fd = fd_;
-  fd_ = -1;
-  if (::close(fd) != 0) {
-    int error = errno;
-    ::unlink(temp_.c_str());
-    temp_.clear();
-    throw Error(path_ + ": cannot close: " + std::strerror(error));
-  }
-  std::string temp = std::move(temp_);
-  temp_.clear();  // from here commit_file owns it
-  commit_file(temp, path_, verify);
-}
-
-void commit_file(const std::string& from, const std::string& to,
-                 const std::function<void(const std::string& temp)>& verify) {
-  if (int error = fsync_path(from); error != 0) {
-    ::unlink(from.c_str());
-    throw Error(to + ": cannot flush to disk: " + std::strerror(error));
-  }
+namespace {
+// Runs `verify` on the flushed file `from`, then renames it onto `to`; `from` is removed on failure.
+void verify_and_rename(const std::string& from, const std::string& to,
+                       const std::function<void(const std::string& temp)>& verify) {
   try {
     if (verify) verify(from);
   } catch (...) {
@@ -107,6 +89,25 @@ void commit_file(const std::string& from, const std::string& to,
     throw Error(to + ": cannot rename " + from + " into place: " + std::strerror(error));
   }
   sync_parent(to);
+}
+}  // namespace
+
+void AtomicFileWriter::commit(const std::function<void(const std::string& temp)>& verify) {
+  if (fd_ < 0) throw std::logic_error("AtomicFileWriter: commit twice");
+  // Delayed allocation can report a full disk only here, so both are checked.
+  if (::fsync(fd_) != 0 && errno != EINVAL) fail("cannot flush to disk", errno);
+  const int fd = std::exchange(fd_, -1);
+  if (::close(fd) != 0) fail("cannot close", errno);
+  verify_and_rename(std::exchange(temp_, std::string()), path_, verify);  // flushed already
+}
+
+void commit_file(const std::string& from, const std::string& to,
+                 const std::function<void(const std::string& temp)>& verify) {
+  if (int error = fsync_path(from); error != 0) {
+    ::unlink(from.c_str());
+    throw Error(to + ": cannot flush to disk: " + std::strerror(error));
+  }
+  verify_and_rename(from, to, verify);
 }
 
 void write_file_atomic(const std::string& path, const std::string& content) {

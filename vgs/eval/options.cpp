@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "vgs/core/config.h"
+#include "vgs/core/config_checks.h"
 #include "vgs/core/error.h"
 #include "vgs/core/schema.h"
 #include "vgs/core/strings.h"
@@ -23,7 +24,7 @@ namespace {
 void check_tasks(const core::Config& c) {
   for (const auto& task : c.get_string_list("eval.tasks"))
     if (std::find(known_tasks().begin(), known_tasks().end(), task) == known_tasks().end())
-      throw Error(c.source("eval.tasks").describe() + ": eval.tasks: unknown task '" + task + "'; expected some of " +
+      throw Error(core::where(c, "eval.tasks") + ": unknown task '" + task + "'; expected some of " +
                   core::join(known_tasks(), ", "));
 }
 }  // namespace

@@ -3,8 +3,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <iomanip>
-#include <sstream>
 #include <string>
 
 #include "vgs/core/config.h"
@@ -28,40 +26,8 @@ bool may_differ_between_seeds(const std::string& key) {
   return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
 
-// The shortest decimal that reads back as `x`: 0.0002, not 0.00020000000000000001.
-std::string shortest_text(double x) {
-  for (int digits = 6;; ++digits) {
-    std::ostringstream out;
-    out << std::setprecision(digits) << x;
-    if (digits >= 17 || std::stod(out.str()) == x) return out.str();
-  }
-}
-
-template <typename T>
-std::string list_text(const std::vector<T>& values) {
-  std::ostringstream out;
-  out << "[";
-  for (size_t i = 0; i < values.size(); ++i) out << (i ? ", " : "") << values[i];
-  out << "]";
-  return out.str();
-}
-
-// The key's value as text ("(unset)" when it has none), for comparing and for messages.
-std::string value_text(const core::Config& c, const core::KeySpec& key) {
-  if (!c.has(key.path)) return "(unset)";
-  switch (key.type) {
-    case core::ValueType::Bool: return c.get_bool(key.path) ? "true" : "false";
-    case core::ValueType::Int: return std::to_string(c.get_int(key.path));
-    case core::ValueType::Float: return shortest_text(c.get_float(key.path));
-    case core::ValueType::String:
-    case core::ValueType::Path: return c.get_string(key.path);
-    case core::ValueType::StringList:
-    case core::ValueType::PathList: return list_text(c.get_string_list(key.path));
-    case core::ValueType::IntList: return list_text(c.get_int_list(key.path));
-    case core::ValueType::FloatList: return list_text(c.get_float_list(key.path));
-  }
-  return "";
-}
+// The key's value as text, "(unset)" when it has none.
+std::string value_text(const core::Value* value) { return value ? core::value_to_string(*value) : "(unset)"; }
 
 // The problem with this set of runs, or "" when there is none.
 std::string problem_of(const std::vector<std::string>& dirs, const std::vector<core::Config>& configs) {
@@ -86,8 +52,9 @@ std::vector<std::string> differing_model_keys(const core::Config& a, const core:
   std::vector<std::string> differing;
   for (const auto& key : a.schema().keys()) {
     if (may_differ_between_seeds(key.path)) continue;
-    const std::string x = value_text(a, key), y = value_text(b, key);
-    if (x != y) differing.push_back(key.path + " (" + x + " vs " + y + ")");
+    const core::Value *x = a.find(key.path), *y = b.find(key.path);
+    if (x && y ? *x != *y : x != y)
+      differing.push_back(key.path + " (" + value_text(x) + " vs " + value_text(y) + ")");
   }
   return differing;
 }
