@@ -1,8 +1,10 @@
-// Tests of vgs-eval's aggregation and reports on hand-made run results: mean and standard error over
-// seeds, metrics some runs lack, the JSON schema (NaN as null), the Markdown table and the files.
+// Tests of vgs-eval's aggregation and reports on hand-made run results: mean, standard error and two
+// standard deviations over seeds, metrics some runs lack, the JSON schema (NaN as null), the Markdown
+// table and the files.
 #include <catch2/catch.hpp>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -64,13 +66,21 @@ TEST_CASE("results json follows the documented schema with null for an undefined
   CHECK(j["summary"]["familiar/en"]["n"] == 2);
   CHECK(j["summary"]["familiar/en"]["values"] == json::array({0.8, 0.9}));
   CHECK(j["summary"]["me/fr"]["standard_error"].is_null());
+  // Both spreads, named: sd 0.0707107, two_sd 0.141421 (the translation table's), s.e. 0.05 (Table 1's).
+  CHECK(j["summary"]["familiar/en"]["standard_error"].get<double>() == Approx(0.05));
+  CHECK(j["summary"]["familiar/en"]["sd"].get<double>() == Approx(0.1 / std::sqrt(2.0)));
+  CHECK(j["summary"]["familiar/en"]["two_sd"].get<double>() == Approx(0.2 / std::sqrt(2.0)));
+  CHECK(j["summary"]["me/fr"]["sd"].is_null());
+  CHECK(j["summary"]["me/fr"]["two_sd"].is_null());
 }
 
-TEST_CASE("the results table lists metrics in task order with percentages and standard errors") {
+TEST_CASE("the results table lists metrics in task order with percentages standard errors and two sd") {
   std::string md = eval::results_markdown(two_seeds());
   CHECK_THAT(md, Contains("# vgs-eval: 2 run(s), best checkpoint"));
-  CHECK_THAT(md, Contains("| familiar/en (%)") && Contains("| 85.0 |    5.0 |    2 |   650 |"));
-  CHECK_THAT(md, Contains("| me/fr (%)") && Contains("| 60.0 |        |    1 |   650 |"));
+  // Columns: mean, ± s.e. (5.0), ± 2 sd (2 x 7.07 = 14.1), runs, items; the legend says which is which.
+  CHECK_THAT(md, Contains("± s.e. is the standard error, sd / sqrt(runs)") && Contains("± 2 sd is twice the sample standard deviation"));
+  CHECK_THAT(md, Contains("| familiar/en (%)") && Contains("| 85.0 |    5.0 |   14.1 |    2 |   650 |"));
+  CHECK_THAT(md, Contains("| me/fr (%)") && Contains("| 60.0 |        |        |    1 |   650 |"));
   CHECK(md.find("familiar/en") < md.find("me/fr"));
   CHECK(md.find("me/fr") < md.find("geometry/modality_gap"));
   CHECK_THAT(md, Contains("- a (seed 0): runs/a/checkpoints/step-00000010"));

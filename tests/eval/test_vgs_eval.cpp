@@ -75,6 +75,18 @@ TEST_CASE("vgs-eval runs every protocol on two seeds and writes the table json p
   json results = json::parse(core::read_file(dir.file("out/results.json")));
   CHECK(results["summary"]["familiar/en"]["n"] == 2);
   CHECK(results["summary"]["me/fr"]["items"] == 2 * 4);  // 2 novel words x 4 trials
+  CHECK(results["summary"]["translation/familiar/en->fr"]["two_sd"].is_number());
+  // me-vgs's geometry: per novel word and language, 3 audio and 3 images per word.
+  const json& geometry = results["runs"][0]["metrics"];
+  for (const char* key : {"geometry/audio/familiar/similarity_mean", "geometry/image/novel/similarity_std",
+                          "geometry/word/ball/en/distance", "geometry/word/cup/fr/audio_spread",
+                          "geometry/word/ball/image_spread", "geometry/centroid_distance/novel/fr",
+                          "geometry/centroid_distance/familiar/en"}) {
+    INFO(key);
+    CHECK(geometry.contains(key));
+  }
+  CHECK(results["summary"]["geometry/word/ball/en/distance"]["items"] == 3 + 3);
+  CHECK_FALSE(geometry.contains("geometry/word/dog/en/distance"));  // per-word figures: novel words only
   // The same trials scored by the same code as the trainer's test: the same accuracies.
   for (const auto& [run, index] : {std::pair{t.run0, 0}, {t.run1, 1}}) {
     json trained = json::parse(core::read_file(run + "/results.json"));

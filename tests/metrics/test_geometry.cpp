@@ -40,12 +40,53 @@ TEST_CASE("modality gap is the distance between the mean unit rows") {
   CHECK(metrics::modality_gap(rows({2, 0}), rows({1, 0, 5, 0, 0.5, 0})) == 0.0);
 }
 
-TEST_CASE("mean cosine similarity averages the ordered pairs of distinct rows") {
-  // (1, 0), (0, 2), (3, 3): cosines 0, 1/sqrt 2, 1/sqrt 2; each pair twice over 3 * 2 ordered pairs:
-  // 2 * (0 + 2 / sqrt 2) / 6 = sqrt 2 / 3 = 0.4714
-  CHECK(metrics::mean_cosine_similarity(rows({1, 0, 0, 2, 3, 3})) == Approx(std::sqrt(2.0) / 3).epsilon(1e-12));
-  // Two opposite rows: -1.
-  CHECK(metrics::mean_cosine_similarity(rows({1, 1, -2, -2}, at::kFloat)) == Approx(-1.0).epsilon(1e-6));
+TEST_CASE("average similarity is me-vgs's mean and std of the cosines with a zeroed diagonal over N squared") {
+  // (1, 0), (0, 2), (3, 3): cosines 0, 1/sqrt 2, 1/sqrt 2. The 3 x 3 matrix with a zero diagonal has
+  // 4 entries 1/sqrt 2 and 5 zeros: mean 4 / (9 sqrt 2) = 2 sqrt 2 / 9 = 0.31427 (over distinct
+  // pairs it would be sqrt 2 / 3); mean of squares 4 * 0.5 / 9 = 2/9, variance 2/9 - 8/81 = 10/81,
+  // std sqrt 10 / 9 = 0.35136.
+  auto stats = metrics::average_similarity(rows({1, 0, 0, 2, 3, 3}));
+  CHECK(stats.mean == Approx(2 * std::sqrt(2.0) / 9).epsilon(1e-12));
+  CHECK(stats.std == Approx(std::sqrt(10.0) / 9).epsilon(1e-12));
+  // Two opposite rows: the matrix [[0, -1], [-1, 0]]: mean -0.5, std 0.5.
+  auto opposite = metrics::average_similarity(rows({1, 1, -2, -2}, at::kFloat));
+  CHECK(opposite.mean == Approx(-0.5).epsilon(1e-6));
+  CHECK(opposite.std == Approx(0.5).epsilon(1e-6));
+}
+
+TEST_CASE("centroid distance compares the normalised mean unit rows") {
+  // a: (2, 0), (0, 3) -> mean unit (.5, .5) -> (1, 1) / sqrt 2; b: (-1, 0), (0, -4) -> -(1, 1) / sqrt 2;
+  // distance |(2, 2) / sqrt 2| = 2 (modality_gap, on the raw means, gives sqrt 2 for the same rows).
+  CHECK(metrics::centroid_distance(rows({2, 0, 0, 3}), rows({-1, 0, 0, -4})) == Approx(2.0).epsilon(1e-12));
+  CHECK(metrics::centroid_distance(rows({2, 0}), rows({1, 0, 5, 0})) == 0.0);
+}
+
+TEST_CASE("spread is the mean distance of the unit rows to their normalised mean") {
+  // (2, 0), (0, 3) -> (1, 0), (0, 1); normalised mean c = (1, 1) / sqrt 2; |(1, 0) - c|^2 =
+  // (1 - 1/sqrt 2)^2 + 1/2 = 2 - sqrt 2, the same for (0, 1): spread sqrt(2 - sqrt 2) = 0.76537.
+  CHECK(metrics::spread(rows({2, 0, 0, 3})) == Approx(std::sqrt(2 - std::sqrt(2.0))).epsilon(1e-12));
+  // One row, or rows of one direction: no spread.
+  CHECK(metrics::spread(rows({3, 4})) == Approx(0.0).margin(1e-15));
+  CHECK(metrics::spread(rows({1, 1, 2, 2})) == Approx(0.0).margin(1e-15));
+}
+
+TEST_CASE("per word geometry gives distance and spreads for the words seen in both modalities") {
+  // dog as in the tests above: distance 2, both spreads sqrt(2 - sqrt 2); cat one row each, same
+  // direction: all 0; bird has no images, fish no audio: left out.
+  auto audio = rows({2, 0, 1, 0, 0, 3, 0, 1});
+  auto images = rows({-1, 0, 5, 0, 0, -4, 1, 1});
+  auto words = metrics::per_word_geometry(audio, {"dog", "cat", "dog", "bird"}, images, {"dog", "cat", "dog", "fish"});
+  REQUIRE(words.size() == 2);
+  const metrics::WordGeometry& dog = words.at("dog");
+  CHECK(dog.audio_items == 2);
+  CHECK(dog.image_items == 2);
+  CHECK(dog.centroid_distance == Approx(2.0).epsilon(1e-12));
+  CHECK(dog.audio_spread == Approx(std::sqrt(2 - std::sqrt(2.0))).epsilon(1e-12));
+  CHECK(dog.image_spread == Approx(std::sqrt(2 - std::sqrt(2.0))).epsilon(1e-12));
+  const metrics::WordGeometry& cat = words.at("cat");
+  CHECK(cat.audio_items == 1);
+  CHECK(cat.centroid_distance == Approx(0.0).margin(1e-15));
+  CHECK(cat.audio_spread == Approx(0.0).margin(1e-15));
 }
 
 TEST_CASE("pca projects onto sign fixed components with their variance ratios") {
@@ -78,12 +119,19 @@ TEST_CASE("geometry functions refuse too few rows and bad shapes with clear erro
   CHECK(error([] { metrics::within_class_variance(rows({1, 0, 0, 1}), {"a", "b"}); }) ==
         "within_class_variance: no label has at least 2 rows");
   CHECK(error([] { metrics::within_class_variance(rows({1, 0, 0, 1}), {"a"}); }) ==
-        "within_class_variance: one label per row needed, got 1 labels for 2 rows");
+        "within_class_variance: one label per row of x needed, got 1 labels for 2 rows");
+  CHECK(error([] { metrics::per_word_geometry(rows({1, 0}), {"a"}, rows({1, 0}), {}); }) ==
+        "per_word_geometry: one label per row of images needed, got 0 labels for 1 rows");
+  CHECK(error([] { metrics::per_word_geometry(rows({1, 0}), {"a"}, torch::ones({1, 3}, torch::kDouble), {"a"}); }) ==
+        "per_word_geometry: audio and images must have the same embedding size, got audio [1, 2] and images [1, 3]");
+  CHECK(error([] { metrics::centroid_distance(rows({1, 0}), torch::ones({1, 3}, torch::kDouble)); }) ==
+        "centroid_distance: a and b must have the same embedding size, got a [1, 2] and b [1, 3]");
+  CHECK(error([] { metrics::spread(torch::zeros({0, 2})); }) == "spread: x needs at least one row, got [0, 2]");
   CHECK(error([] { metrics::modality_gap(rows({1, 0}), torch::ones({1, 3}, torch::kDouble)); }) ==
         "modality_gap: a and b must have the same embedding size, got a [1, 2] and b [1, 3]");
   CHECK(error([] { metrics::modality_gap(rows({1, 0}), torch::zeros({0, 2})); }) ==
         "modality_gap: b needs at least one row, got [0, 2]");
-  CHECK_THAT(error([] { metrics::mean_cosine_similarity(rows({1, 0})); }), Contains("needs at least 2 rows"));
+  CHECK_THAT(error([] { metrics::average_similarity(rows({1, 0})); }), Contains("needs at least 2 rows"));
   CHECK(error([] { metrics::pca(rows({1, 0, 0, 1, 1, 1}), 3); }) == "pca: k must be in 1..2 for x [3, 2], got 3");
   CHECK(error([] { metrics::pca(rows({1, 0, 0, 1, 1, 1}), 0); }) == "pca: k must be in 1..2 for x [3, 2], got 0");
 }

@@ -1,6 +1,7 @@
 // Cross-checks of the geometry and translation metrics against numpy and sklearn
-// (tests/python/ref_metrics.py) on a random 40 x 5 matrix with 4 balanced labels, exchanged as
-// safetensors files. Everything is float64: agreement to 1e-10.
+// (tests/python/ref_metrics.py) on a random 40 x 5 matrix with 4 balanced labels, and of me-vgs's
+// geometry figures against a numpy transcription of its formulas (tests/python/ref_me_vgs_geometry.py),
+// exchanged as safetensors files. Everything is float64: agreement to 1e-10.
 #include <catch2/catch.hpp>
 #include <torch/torch.h>
 
@@ -64,11 +65,46 @@ TEST_CASE("geometry and nearest centroid agree with numpy and sklearn on random 
   CHECK(metrics::within_class_variance(x, names(labels)) ==
         Approx(ref.at("within_class_variance").item<double>()).epsilon(kTolerance));
   CHECK(metrics::modality_gap(x, test) == Approx(ref.at("modality_gap").item<double>()).epsilon(kTolerance));
-  CHECK(metrics::mean_cosine_similarity(x) ==
-        Approx(ref.at("mean_cosine_similarity").item<double>()).epsilon(kTolerance));
 
   const metrics::CentroidResult r = metrics::nearest_centroid(x, names(labels), test, names(test_labels));
   CHECK(r.predicted == names(ref.at("predicted")));
   CHECK(r.items == kTestRows);
   CHECK(r.correct > kTestRows / 2);  // the clusters are apart: well above chance (1/4)
+}
+
+TEST_CASE("average similarity and per word distance and spread agree with me-vgs's formulas in numpy") {
+  torch::manual_seed(23);
+  constexpr int64_t kWords = 5, kAudio = 37, kImages = 29, kEmbed = 8;
+  // Unbalanced, not unit length, off-centre: nothing that a formula could get away with.
+  const at::Tensor audio_labels = torch::randint(kWords, {kAudio}, torch::kLong);
+  const at::Tensor image_labels = torch::randint(kWords, {kImages}, torch::kLong);
+  audio_labels.narrow(0, 0, kWords).copy_(torch::arange(kWords));  // every word in both modalities
+  image_labels.narrow(0, 0, kWords).copy_(torch::arange(kWords));
+  const at::Tensor audio = 3 * torch::randn({kAudio, kEmbed}, torch::kDouble) + 1;
+  const at::Tensor images = 0.5 * torch::randn({kImages, kEmbed}, torch::kDouble) - 0.2;
+
+  test::TempDir dir;
+  io::write_safetensors(dir.file("in.safetensors"),
+                        {{"audio", audio}, {"image", images}, {"audio_labels", audio_labels}, {"image_labels", image_labels}});
+  auto run = test::run_python("ref_me_vgs_geometry.py", dir.file("in.safetensors") + " " + dir.file("ref.safetensors"));
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  const io::StateDict ref = io::read_safetensors(dir.file("ref.safetensors")).tensors;
+
+  for (const auto& [name, x] : {std::pair{std::string("audio"), audio}, std::pair{std::string("image"), images}}) {
+    INFO(name);
+    const metrics::SimilarityStats stats = metrics::average_similarity(x);
+    CHECK(stats.mean == Approx(ref.at(name + "_sim_mean").item<double>()).epsilon(kTolerance));
+    CHECK(stats.std == Approx(ref.at(name + "_sim_std").item<double>()).epsilon(kTolerance));
+  }
+  const auto words = metrics::per_word_geometry(audio, names(audio_labels), images, names(image_labels));
+  REQUIRE(words.size() == kWords);
+  for (int64_t w = 0; w < kWords; ++w) {
+    INFO("word " << w);
+    const metrics::WordGeometry& g = words.at("w" + std::to_string(w));
+    CHECK(g.centroid_distance == Approx(ref.at("distance")[w].item<double>()).epsilon(kTolerance));
+    CHECK(g.audio_spread == Approx(ref.at("spread_audio")[w].item<double>()).epsilon(kTolerance));
+    CHECK(g.image_spread == Approx(ref.at("spread_image")[w].item<double>()).epsilon(kTolerance));
+    CHECK(g.audio_items == (audio_labels == w).sum().item<int64_t>());
+  }
 }

@@ -5,8 +5,8 @@ usage: ref_metrics.py IN_FILE OUT_FILE [--k 3]
 IN_FILE (safetensors, float64 unless said): x [N, E], labels int64 [N] (label k is the string "w<k>"),
 test [M, E], test_labels int64 [M].
 OUT_FILE (safetensors): pca_points [N, k] and pca_ratio [k] (sklearn PCA, full SVD, of x as given),
-total_variance, within_class_variance (mean over labels with >= 2 rows), modality_gap (x against test),
-mean_cosine_similarity (0-dim each, of the L2-normalised rows of x), predicted int64 [M]
+total_variance, within_class_variance (mean over labels with >= 2 rows), modality_gap (x against test)
+(0-dim each, of the L2-normalised rows of x), predicted int64 [M]
 (NearestCentroid fitted on x, centroids then L2-normalised, as in me-vgs's translation test).
 """
 import argparse
@@ -47,15 +47,12 @@ def main() -> None:
     pca = PCA(n_components=args.k, svd_solver="full").fit(x)
     within = [total_variance(x[labels == k]) for k in np.unique(labels) if (labels == k).sum() >= 2]
     u = unit(x)
-    n = len(u)
-    cosines = u @ u.T
     out = {
         "pca_points": pca.transform(x),
         "pca_ratio": pca.explained_variance_ratio_,
         "total_variance": np.array(total_variance(x)),
         "within_class_variance": np.array(np.mean(within)),
         "modality_gap": np.array(np.linalg.norm(u.mean(0) - unit(test).mean(0))),
-        "mean_cosine_similarity": np.array((cosines.sum() - np.trace(cosines)) / (n * (n - 1))),
         "predicted": nearest_centroid(x, labels, test),
     }
     save_file({k: np.array(v, order="C") for k, v in out.items()}, args.output)

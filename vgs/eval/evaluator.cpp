@@ -29,15 +29,16 @@ namespace fs = std::filesystem;
 
 namespace vgs::eval {
 
+std::optional<data::WordKind> vocabulary_kind(const std::string& word) {
+  const data::Word* w = data::find_word(word);
+  if (!w) return std::nullopt;
+  return w->kind;
+}
+
 namespace {
 
 bool wants(const EvalOptions& o, const std::string& task) {
   return std::find(o.tasks.begin(), o.tasks.end(), task) != o.tasks.end();
-}
-
-bool is_novel(const std::string& word) {
-  const data::Word* w = data::find_word(word);
-  return w && w->kind == data::WordKind::novel;
 }
 
 // Up to `k` items per key, drawn without replacement by a seeded shuffle of the id-sorted items, so
@@ -57,7 +58,8 @@ std::vector<const Item*> sample_per_key(const std::vector<Item>& items, Key key,
   return out;
 }
 
-// The rows of `items` whose word is (not) novel and, when `group` is set, whose group equals it.
+// The rows of `items` whose word is on the novel (else the familiar) list and, when `group` is set,
+// whose group equals it.
 std::vector<int64_t> rows_where(const EmbeddedItems& items, bool novel, const std::string& group = "") {
   std::vector<int64_t> rows;
   for (size_t i = 0; i < items.ids.size(); ++i)
@@ -72,6 +74,21 @@ std::vector<std::string> take(const std::vector<std::string>& x, const std::vect
   std::vector<std::string> out;
   for (int64_t r : rows) out.push_back(x[static_cast<size_t>(r)]);
   return out;
+}
+
+// Appends an item of the sample unless its word is on neither vocabulary list: such a word is
+// neither familiar nor novel, so no familiar/novel analysis may count it.
+void add_vocabulary_item(EmbeddedItems& items, const std::string& id, const std::string& word, const std::string& group) {
+  const std::optional<data::WordKind> kind = vocabulary_kind(word);
+  if (!kind) return;
+  items.ids.push_back(id), items.words.push_back(word), items.groups.push_back(group);
+  items.novel.push_back(*kind == data::WordKind::novel);
+}
+
+void warn_out_of_vocabulary(const std::string& run_dir, size_t audio, size_t images) {
+  if (audio + images > 0)
+    log::warn("[eval] ", run_dir, ": left out ", audio, " audio and ", images,
+              " images of words on neither vocabulary list (out of vocabulary, or \"", data::excluded_novel_word, "\")");
 }
 
 // The baseline's input: backbone features mean-pooled over valid frames (the last layer when the
@@ -131,6 +148,9 @@ void translation(RunEvaluation& r, const train::FeatureBank& audio_bank) {
                                                take(a.embeddings, test_rows), take(a.words, test_rows));
         auto input = metrics::nearest_centroid(take(baseline, train_rows), take(a.words, train_rows),
                                                take(baseline, test_rows), take(a.words, test_rows));
+        if (model.items_without_centroid > 0)
+          log::warn("[eval] translation/", key, ": ", model.items_without_centroid, " of ", model.items,
+                    " target items are of words without ", source, " audio: counted as misses");
         r.metrics["translation/" + key] = model.accuracy;
         r.metrics["translation_baseline/" + key] = input.accuracy;
         r.counts["translation/" + key] = r.counts["translation_baseline/" + key] = model.items;
@@ -158,25 +178,66 @@ void retrieval(RunEvaluation& r) {
   }
 }
 
+void put_metric(RunEvaluation& r, const std::string& key, double value, size_t items) {
+  r.metrics[key] = value;
+  r.counts[key] = static_cast<int64_t>(items);
+}
+
+// Per modality and word kind, audio of every language together: variances and me-vgs's average
+// similarity (its compute_average_similarity_per_modality does the familiar words).
+void modality_geometry(RunEvaluation& r, bool novel) {
+  const std::string kind = novel ? "novel" : "familiar";
+  for (const auto* items : {&r.audio, &r.images}) {
+    const auto rows = rows_where(*items, novel);
+    if (rows.size() < 2) continue;
+    const at::Tensor x = take(items->embeddings, rows);
+    const std::string p = "geometry/" + std::string(items == &r.audio ? "audio" : "image") + "/" + kind + "/";
+    put_metric(r, p + "total_variance", metrics::total_variance(x), rows.size());
+    put_metric(r, p + "within_class_variance", metrics::within_class_variance(x, take(items->words, rows)), rows.size());
+    const metrics::SimilarityStats similarity = metrics::average_similarity(x);
+    put_metric(r, p + "similarity_mean", similarity.mean, rows.size());
+    put_metric(r, p + "similarity_std", similarity.std, rows.size());
+  }
+  const auto audio_rows = rows_where(r.audio, novel), image_rows = rows_where(r.images, novel);
+  if (audio_rows.empty() || image_rows.empty()) return;
+  put_metric(r, "geometry/modality_gap/" + kind,
+      metrics::modality_gap(take(r.audio.embeddings, audio_rows), take(r.images.embeddings, image_rows)),
+      audio_rows.size() + image_rows.size());
+}
+
+// me-vgs's per-word figures (show_explain_me.py), per test language as me-vgs computes them: each
+// novel word's centroid distance and spreads, and for both kinds the mean distance over the words
+// (show_across_models' "dist").
+void word_geometry(RunEvaluation& r, bool novel) {
+  const std::string kind = novel ? "novel" : "familiar";
+  const auto image_rows = rows_where(r.images, novel);
+  if (image_rows.empty()) return;
+  const at::Tensor images = take(r.images.embeddings, image_rows);
+  const auto image_words = take(r.images.words, image_rows);
+  for (const auto& lang : r.languages) {
+    const auto audio_rows = rows_where(r.audio, novel, lang);
+    if (audio_rows.empty()) continue;
+    const auto words = metrics::per_word_geometry(take(r.audio.embeddings, audio_rows), take(r.audio.words, audio_rows),
+                                                  images, image_words);
+    if (words.empty()) continue;
+    double distances = 0;
+    for (const auto& [word, g] : words) {
+      distances += g.centroid_distance;
+      if (!novel) continue;  // me-vgs reports the per-word figures of the novel words only
+      const std::string p = "geometry/word/" + word + "/";
+      put_metric(r, p + lang + "/distance", g.centroid_distance, static_cast<size_t>(g.audio_items + g.image_items));
+      put_metric(r, p + lang + "/audio_spread", g.audio_spread, static_cast<size_t>(g.audio_items));
+      put_metric(r, p + "image_spread", g.image_spread, static_cast<size_t>(g.image_items));
+    }
+    put_metric(r, "geometry/centroid_distance/" + kind + "/" + lang, distances / static_cast<double>(words.size()),
+               audio_rows.size() + image_rows.size());
+  }
+}
+
 void geometry(RunEvaluation& r) {
   for (bool novel : {false, true}) {
-    const std::string kind = novel ? "novel" : "familiar";
-    auto audio_rows = rows_where(r.audio, novel), image_rows = rows_where(r.images, novel);
-    for (const auto& [modality, items, rows] :
-         {std::tuple{std::string("audio"), &r.audio, audio_rows}, std::tuple{std::string("image"), &r.images, image_rows}}) {
-      if (rows.size() < 2) continue;
-      at::Tensor x = take(items->embeddings, rows);
-      const std::string p = "geometry/" + modality + "/" + kind + "/";
-      r.metrics[p + "total_variance"] = metrics::total_variance(x);
-      r.metrics[p + "within_class_variance"] = metrics::within_class_variance(x, take(items->words, rows));
-      r.metrics[p + "mean_cosine"] = metrics::mean_cosine_similarity(x);
-      for (const char* m : {"total_variance", "within_class_variance", "mean_cosine"}) r.counts[p + m] = static_cast<int64_t>(rows.size());
-    }
-    if (!audio_rows.empty() && !image_rows.empty()) {
-      r.metrics["geometry/modality_gap/" + kind] =
-          metrics::modality_gap(take(r.audio.embeddings, audio_rows), take(r.images.embeddings, image_rows));
-      r.counts["geometry/modality_gap/" + kind] = static_cast<int64_t>(audio_rows.size() + image_rows.size());
-    }
+    modality_geometry(r, novel);
+    word_geometry(r, novel);
   }
 }
 
@@ -204,14 +265,9 @@ RunEvaluation evaluate_run(const std::string& run_dir, train::TwoTowerOptions ru
   if (sample) {
     auto audio = sample_per_key(d.audio, [](const data::AudioItem& a) { return a.label + "/" + a.lang; }, o.items_per_word, o.seed);
     auto images = sample_per_key(d.images, [](const data::ImageItem& i) { return i.label; }, o.items_per_word, o.seed);
-    for (const auto* a : audio) {
-      r.audio.ids.push_back(a->id), r.audio.words.push_back(a->label), r.audio.groups.push_back(a->lang);
-      r.audio.novel.push_back(is_novel(a->label));
-    }
-    for (const auto* i : images) {
-      r.images.ids.push_back(i->id), r.images.words.push_back(i->label), r.images.groups.push_back(i->source);
-      r.images.novel.push_back(is_novel(i->label));
-    }
+    for (const auto* a : audio) add_vocabulary_item(r.audio, a->id, a->label, a->lang);
+    for (const auto* i : images) add_vocabulary_item(r.images, i->id, i->label, i->source);
+    warn_out_of_vocabulary(run_dir, audio.size() - r.audio.ids.size(), images.size() - r.images.ids.size());
     r.audio.embeddings = train::embed_items(*model, r.audio.ids, *d.audio_features, true, device);
     r.images.embeddings = train::embed_items(*model, r.images.ids, *d.image_features, false, device);
   }

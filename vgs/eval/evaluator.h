@@ -7,9 +7,11 @@
 #include <ATen/core/Tensor.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "vgs/data/vocabulary.h"
 #include "vgs/eval/options.h"
 #include "vgs/train/two_tower_options.h"
 #include "vgs/train/options.h"
@@ -21,8 +23,13 @@ struct EmbeddedItems {
   at::Tensor embeddings;            // [N, E] float32, L2-normalised
   std::vector<std::string> ids, words;
   std::vector<std::string> groups;  // audio: language; images: source
-  std::vector<bool> novel;          // the word is one of the ME novel words
+  std::vector<bool> novel;          // the word is one of the ME novel words (else a familiar one)
 };
+
+// The ME vocabulary list `word` is on (data::familiar_words or data::novel_words); nullopt for a word
+// on neither: out of vocabulary, "nautilus" included. Such items are left out of the sample that
+// translation, retrieval and geometry use (me-vgs's filter_data keeps only its two word lists).
+std::optional<data::WordKind> vocabulary_kind(const std::string& word);
 
 struct RunEvaluation {
   std::string run_dir, run_name, checkpoint;  // checkpoint: the folder evaluated

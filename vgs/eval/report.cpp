@@ -71,8 +71,13 @@ std::string results_json(const EvaluationReport& report) {
   for (const auto& [metric, s] : report.summary) {
     json values = json::array();
     for (double v : s.values) values.push_back(number(v));
-    summary[metric] = {{"mean", number(s.seeds.mean)}, {"standard_error", number(s.seeds.standard_error)},
-                       {"n", s.seeds.n}, {"values", values}, {"items", s.items}};
+    summary[metric] = {{"mean", number(s.seeds.mean)},
+                       {"standard_error", number(s.seeds.standard_error)},
+                       {"sd", number(s.seeds.standard_deviation)},
+                       {"two_sd", number(s.seeds.two_standard_deviations())},
+                       {"n", s.seeds.n},
+                       {"values", values},
+                       {"items", s.items}};
   }
   json out = {{"schema", "vgs-eval/1"}, {"checkpoint", report.checkpoint}, {"tasks", report.tasks},
               {"runs", runs}, {"summary", summary}};
@@ -93,20 +98,33 @@ std::vector<std::string> metrics_in_report_order(const EvaluationReport& report)
 }
 }  // namespace
 
+namespace {
+// A spread for the table: blank when undefined (a single run).
+std::string spread_cell(const std::string& metric, double spread) {
+  return std::isfinite(spread) ? format_value(metric, spread) : "";
+}
+}  // namespace
+
 std::string results_markdown(const EvaluationReport& report) {
-  std::vector<std::string> header{"metric", "mean", "± s.e.", "runs", "items"};
+  std::vector<std::string> header{"metric", "mean", "± s.e.", "± 2 sd", "runs", "items"};
   std::vector<std::vector<std::string>> rows;
   for (const auto& metric : metrics_in_report_order(report)) {
     const MetricSummary& s = report.summary.at(metric);
     std::string name = metric + (is_percentage(metric) ? " (%)" : "");
-    rows.push_back({name, format_value(metric, s.seeds.mean),
-                    std::isfinite(s.seeds.standard_error) ? format_value(metric, s.seeds.standard_error) : "",
-                    std::to_string(s.seeds.n), std::to_string(s.items)});
+    rows.push_back({name, format_value(metric, s.seeds.mean), spread_cell(metric, s.seeds.standard_error),
+                    spread_cell(metric, s.seeds.two_standard_deviations()), std::to_string(s.seeds.n),
+                    std::to_string(s.items)});
   }
   std::string runs;
   for (const auto& run : report.runs) runs += "- " + run.run_name + " (seed " + std::to_string(run.seed) + "): " + run.checkpoint + "\n";
+  // Which spread is which: the paper prints Table 1 (familiar, ME) with the standard error and the
+  // translation table with two standard deviations.
+  const std::string legend =
+      "Over runs: ± s.e. is the standard error, sd / sqrt(runs), as in the paper's Table 1 (familiar, ME); "
+      "± 2 sd is twice the sample standard deviation (ddof 1), as in its translation table. "
+      "Both are blank for a single run.\n\n";
   return "# vgs-eval: " + std::to_string(report.runs.size()) + " run(s), " + report.checkpoint +
-         " checkpoint, mean ± standard error over runs\n\n" + report::markdown_table(header, rows) + "\n" + runs;
+         " checkpoint, mean over runs\n\n" + legend + report::markdown_table(header, rows) + "\n" + runs;
 }
 
 namespace {
@@ -119,13 +137,21 @@ std::vector<std::string> run_languages(const EvaluationReport& report) {
   return languages;
 }
 
+// Which spread a chart's error bars show, as the paper does for that figure.
+enum class ErrorBar { standard_error, two_standard_deviations };
+
 report::BarSeries bar_series(const EvaluationReport& report, const std::string& name,
-                             const std::vector<std::string>& metrics) {
+                             const std::vector<std::string>& metrics, ErrorBar error_bar) {
   report::BarSeries series{name, {}, {}};
   for (const auto& m : metrics) {
     auto it = report.summary.find(m);
-    series.values.push_back(it == report.summary.end() ? NAN : it->second.seeds.mean);
-    series.errors.push_back(it == report.summary.end() ? NAN : it->second.seeds.standard_error);
+    if (it == report.summary.end()) {
+      series.values.push_back(NAN), series.errors.push_back(NAN);
+      continue;
+    }
+    const metrics::SeedSummary& seeds = it->second.seeds;
+    series.values.push_back(seeds.mean);
+    series.errors.push_back(error_bar == ErrorBar::standard_error ? seeds.standard_error : seeds.two_standard_deviations());
   }
   return series;
 }
@@ -137,19 +163,22 @@ bool any_value(const report::BarChart& chart) {
   return false;
 }
 
-std::string runs_caption(const EvaluationReport& report) {
-  return std::to_string(report.runs.size()) + (report.runs.size() == 1 ? " run" : " runs, mean +- s.e.");
+std::string runs_caption(const EvaluationReport& report, ErrorBar error_bar) {
+  if (report.runs.size() == 1) return "1 run";
+  return std::to_string(report.runs.size()) +
+         (error_bar == ErrorBar::standard_error ? " runs, mean +- s.e." : " runs, mean +- 2 sd");
 }
 
 // Familiar and ME accuracy per language, chance at 50%.
 std::string accuracy_plot(const EvaluationReport& report, const std::string& out_dir) {
   report::BarChart chart;
-  chart.title = "Two-way test accuracy (" + runs_caption(report) + ")";
+  chart.title = "Two-way test accuracy (" + runs_caption(report, ErrorBar::standard_error) + ")";
   chart.y_label = "accuracy (%)";
   chart.categories = run_languages(report);
   std::vector<std::string> familiar, me;
   for (const auto& lang : chart.categories) familiar.push_back("familiar/" + lang), me.push_back("me/" + lang);
-  chart.series = {bar_series(report, "familiar words", familiar), bar_series(report, "mutual exclusivity (novel vs familiar)", me)};
+  chart.series = {bar_series(report, "familiar words", familiar, ErrorBar::standard_error),
+                  bar_series(report, "mutual exclusivity (novel vs familiar)", me, ErrorBar::standard_error)};
   chart.y_max = 1.1;  // room for the value labels above bars near 100%
   chart.reference_line = 0.5;
   chart.reference_label = "chance (50%)";
@@ -164,7 +193,7 @@ std::string accuracy_plot(const EvaluationReport& report, const std::string& out
 std::string translation_plot(const EvaluationReport& report, const std::string& out_dir) {
   const auto languages = run_languages(report);
   report::BarChart chart;
-  chart.title = "Cross-lingual translation, nearest centroid (" + runs_caption(report) + ")";
+  chart.title = "Cross-lingual translation, nearest centroid (" + runs_caption(report, ErrorBar::two_standard_deviations) + ")";
   chart.y_label = "accuracy (%)";
   std::vector<std::string> directions;
   for (const auto& a : languages)
@@ -178,7 +207,7 @@ std::string translation_plot(const EvaluationReport& report, const std::string& 
                                            {"backbone features, novel", "translation_baseline/", "novel/"}}) {
     std::vector<std::string> keys;
     for (const auto& d : directions) keys.push_back(std::string(prefix) + kind + d);
-    chart.series.push_back(bar_series(report, name, keys));
+    chart.series.push_back(bar_series(report, name, keys, ErrorBar::two_standard_deviations));
   }
   chart.y_max = 1.1;  // room for the value labels above bars near 100%
   chart.value_scale = 100;

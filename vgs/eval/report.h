@@ -1,6 +1,7 @@
-// vgs-eval's outputs: the metrics of several runs (seeds) aggregated as mean ± standard error, and
-// written as results.json (schema in docs/evaluation.md), results.md (a table to paste) and PNG
-// plots (accuracy bars with error bars, translation bars, a PCA scatter of the embeddings).
+// vgs-eval's outputs: the metrics of several runs (seeds) aggregated as mean, standard error and two
+// standard deviations (the paper uses both spreads), written as results.json (schema in
+// docs/evaluation.md), results.md (a table to paste) and PNG plots (accuracy bars with s.e. bars,
+// translation bars with 2 sd bars, a PCA scatter of the embeddings).
 #pragma once
 
 #include <map>

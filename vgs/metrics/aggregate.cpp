@@ -1,4 +1,4 @@
-// Mean and standard error over seeds (see aggregate.h).
+// Mean, standard deviation and standard error over seeds (see aggregate.h).
 #include "vgs/metrics/aggregate.h"
 
 #include <cmath>
@@ -17,12 +17,13 @@ SeedSummary summarize(const std::vector<double>& values) {
   for (double v : values) sum += v;
   s.mean = sum / n;
   if (s.n < 2) {
-    s.standard_error = std::numeric_limits<double>::quiet_NaN();  // one run says nothing about the spread
+    s.standard_deviation = s.standard_error = std::numeric_limits<double>::quiet_NaN();  // one run says nothing about the spread
     return s;
   }
   double squares = 0;
   for (double v : values) squares += (v - s.mean) * (v - s.mean);
-  s.standard_error = std::sqrt(squares / (n - 1)) / std::sqrt(n);
+  s.standard_deviation = std::sqrt(squares / (n - 1));
+  s.standard_error = s.standard_deviation / std::sqrt(n);
   return s;
 }
 
