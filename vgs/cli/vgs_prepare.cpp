@@ -1,6 +1,7 @@
 // vgs-prepare: builds datasets vgs trains and tests on. `vgs-prepare toy-world OUT_DIR` makes the toy
 // ME world (espeak-ng speech, procedural pictures, manifests, trial lists) with no download;
-// `vgs-prepare trials` writes a two-way trial list (familiar, ME or episodes) from manifests.
+// `vgs-prepare trials` writes a two-way trial list (familiar, ME or episodes) from manifests;
+// `vgs-prepare import-me-vgs ME_VGS_DIR OUT_DIR` turns a me-vgs data folder into vgs's layout.
 #include <iomanip>
 #include <iostream>
 #include <set>
@@ -10,6 +11,7 @@
 #include "vgs/core/error.h"
 #include "vgs/core/strings.h"
 #include "vgs/data/manifest.h"
+#include "vgs/data/me_vgs_import.h"
 #include "vgs/data/toy_world.h"
 #include "vgs/data/trials.h"
 #include "vgs/data/vocabulary.h"
@@ -21,6 +23,7 @@ struct TrialsArguments {
   int per_word = 50;
   int episodes = 1000;
   uint64_t seed = 42;
+  bool allow_repeats = false;
   std::vector<std::string> familiar = vgs::data::english_forms(vgs::data::familiar_words());
   std::vector<std::string> novel = vgs::data::english_forms(vgs::data::novel_words());
   CLI::Option* per_word_option = nullptr;
@@ -42,6 +45,9 @@ std::string prepare_trials(const TrialsArguments& a) {
   if (a.test == "familiar" && a.novel_option->count()) throw Error("--novel-words is not used by --test familiar");
   if (a.familiar.empty()) throw Error("--familiar-words: no words given");
   if (a.novel.empty() && a.test != "familiar") throw Error("--novel-words: no words given");
+  if (a.test == "episodes" && a.allow_repeats)
+    throw Error("--allow-repeats is for --test familiar and me (episodes draw every trial independently already)");
+  const auto repeats = a.allow_repeats ? vgs::data::Repeats::allowed : vgs::data::Repeats::forbidden;
 
   const auto audio = vgs::data::read_audio_manifest(a.audio);
   const auto images = vgs::data::read_image_manifest(a.images);
@@ -54,10 +60,10 @@ std::string prepare_trials(const TrialsArguments& a) {
   std::vector<vgs::data::Trial> trials;
   std::ostringstream line;
   if (a.test == "familiar") {
-    trials = vgs::data::familiar_trials(audio, images, a.lang, a.familiar, a.per_word, a.seed);
+    trials = vgs::data::familiar_trials(audio, images, a.lang, a.familiar, a.per_word, a.seed, repeats);
     line << trials.size() << " familiar trials (" << a.familiar.size() << " words x " << a.per_word;
   } else if (a.test == "me") {
-    trials = vgs::data::me_trials(audio, images, a.lang, a.novel, a.familiar, a.per_word, a.seed);
+    trials = vgs::data::me_trials(audio, images, a.lang, a.novel, a.familiar, a.per_word, a.seed, repeats);
     line << trials.size() << " ME trials (" << a.novel.size() << " words x " << a.per_word;
   } else {
     trials = vgs::data::episode_trials(audio, images, a.lang, a.familiar, a.novel, a.episodes, a.seed);
@@ -117,6 +123,8 @@ CLI::App* add_trials_command(CLI::App& app, TrialsArguments& t) {
   trials->add_option("--out", t.out, "trial file to write (JSON Lines; written atomically)")->required();
   t.per_word_option = trials->add_option("--per-word", t.per_word, "trials per word (familiar, me)")->capture_default_str();
   t.episodes_option = trials->add_option("--episodes", t.episodes, "episodes (episodes)")->capture_default_str();
+  trials->add_flag("--allow-repeats", t.allow_repeats,
+                   "keep every draw, so a triple may come twice (me-vgs); default: each trial once");
   trials->add_option("--seed", t.seed, "random seed; the same manifests and seed give the same file")->capture_default_str();
   t.familiar_option = trials->add_option("--familiar-words", t.familiar, "familiar words (English forms; default the 13)")
                           ->delimiter(',');
@@ -139,6 +147,25 @@ void prepare_toy_world(ToyWorldArguments& a) {
   else std::cout << " (made in " << std::fixed << std::setprecision(1) << result.seconds << " s)\n";
 }
 
+struct ImportArguments {
+  std::string me_vgs_dir, out_dir;
+};
+
+CLI::App* add_import_command(CLI::App& app, ImportArguments& a) {
+  CLI::App* import = app.add_subcommand(
+      "import-me-vgs", "Turn a me-vgs data folder (file lists, trial lists, validation samples) into vgs manifests, "
+                       "trial lists and validation draws under OUT_DIR (docs/reproducing.md)");
+  import->add_option("ME_VGS_DIR", a.me_vgs_dir, "me-vgs checkout (or its data/ folder) with data/filelists/")->required();
+  import->add_option("OUT_DIR", a.out_dir, "where manifests/, trials/ and draws/ are written (e.g. data/me)")->required();
+  return import;
+}
+
+void import_me_vgs(const ImportArguments& a) {
+  const auto report = vgs::data::import_me_vgs(a.me_vgs_dir, a.out_dir);
+  for (const auto& path : report.written) std::cout << "wrote " << path << "\n";
+  for (const auto& path : report.missing) std::cout << "not in the me-vgs folder (skipped): " << path << "\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -151,9 +178,12 @@ int main(int argc, char** argv) {
   add_toy_world_command(app, toy_world);
   TrialsArguments t;
   CLI::App* trials = add_trials_command(app, t);
+  ImportArguments import_arguments;
+  CLI::App* import = add_import_command(app, import_arguments);
 
   return vgs::cli::run_program(app, argc, argv, log_level, [&] {
     if (trials->parsed()) std::cout << prepare_trials(t) << "\n";
+    else if (import->parsed()) import_me_vgs(import_arguments);
     else prepare_toy_world(toy_world);
     return 0;
   });

@@ -117,7 +117,7 @@ Trial draw_trial(std::mt19937_64& rng, const WordPool& pool, const std::string& 
 std::vector<Trial> generate(const std::string& test, const std::vector<AudioItem>& audio,
                             const std::vector<ImageItem>& images, const std::string& lang,
                             const std::vector<std::string>& words, const std::vector<std::string>& negative_words,
-                            int per_word, uint64_t seed) {
+                            int per_word, uint64_t seed, Repeats repeats) {
   const std::string what = (test == "me" ? "ME" : test) + " trials in '" + lang + "'";
   if (per_word <= 0) throw Error(what + ": trials per word must be positive, got " + std::to_string(per_word));
   if (words.empty()) throw Error(what + ": no words to test");
@@ -127,6 +127,11 @@ std::vector<Trial> generate(const std::string& test, const std::vector<AudioItem
   std::vector<Trial> trials;
   trials.reserve(words.size() * static_cast<size_t>(per_word));
   for (const WordPool& pool : word_list) {
+    if (repeats == Repeats::allowed) {  // me-vgs: every draw kept, a triple may come twice
+      for (int i = 0; i < per_word; ++i)
+        trials.push_back(draw_trial(rng, pool, test, lang, test + "-" + lang + "-" + number6(trials.size() + 1), 0));
+      continue;
+    }
     // A list holds no trial twice: a repeated (audio, positive, negative) triple is drawn again, so a
     // word's trials are distinct as long as its pool allows (checked first, so the loop ends).
     size_t possible = 0;
@@ -158,15 +163,15 @@ std::string required_string(const json& object, const char* key, const std::stri
 
 std::vector<Trial> familiar_trials(const std::vector<AudioItem>& audio, const std::vector<ImageItem>& images,
                                    const std::string& lang, const std::vector<std::string>& familiar, int per_word,
-                                   uint64_t seed) {
-  return generate("familiar", audio, images, lang, familiar, familiar, per_word, seed);
+                                   uint64_t seed, Repeats repeats) {
+  return generate("familiar", audio, images, lang, familiar, familiar, per_word, seed, repeats);
 }
 
 std::vector<Trial> me_trials(const std::vector<AudioItem>& audio, const std::vector<ImageItem>& images,
                              const std::string& lang, const std::vector<std::string>& novel,
-                             const std::vector<std::string>& familiar, int per_word, uint64_t seed) {
+                             const std::vector<std::string>& familiar, int per_word, uint64_t seed, Repeats repeats) {
   if (familiar.empty()) throw Error("ME trials in '" + lang + "': no familiar words for the negatives");
-  return generate("me", audio, images, lang, novel, familiar, per_word, seed);
+  return generate("me", audio, images, lang, novel, familiar, per_word, seed, repeats);
 }
 
 std::vector<Trial> episode_trials(const std::vector<AudioItem>& audio, const std::vector<ImageItem>& images,

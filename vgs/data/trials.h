@@ -28,22 +28,28 @@ struct Trial {
   int line = 0;          // line in the trial file (0 for generated trials), for messages
 };
 
+// Whether a trial list may hold the same (audio, positive, negative) triple twice. vgs's lists do not
+// by default; me-vgs draws each trial independently (random.choice), so its lists may.
+enum class Repeats { forbidden, allowed };
+
 // Familiar test: for each word of `familiar` x `per_word`, a random audio of the word in `lang`, a
 // random image of the word, and a negative drawn from the images of OTHER familiar words with the
 // same `source` as the positive. Positives with no possible negative are never drawn; vgs::Error when
 // a word has no audio in `lang`, no image, or no image with a same-source negative.
 // Candidates are sorted by id first, so the trials do not depend on manifest order. A list holds no
-// (audio, positive, negative) triple twice (me-vgs draws with replacement and may repeat one); a word
-// whose pool allows fewer than per_word distinct trials is a vgs::Error.
+// (audio, positive, negative) triple twice unless `repeats` allows it (me-vgs draws with replacement
+// and may repeat one); without repeats, a word whose pool allows fewer than per_word distinct trials
+// is a vgs::Error.
 std::vector<Trial> familiar_trials(const std::vector<AudioItem>& audio, const std::vector<ImageItem>& images,
                                    const std::string& lang, const std::vector<std::string>& familiar,
-                                   int per_word = 50, uint64_t seed = 42);
+                                   int per_word = 50, uint64_t seed = 42, Repeats repeats = Repeats::forbidden);
 
 // ME test: for each word of `novel` x `per_word`, a random audio of the novel word in `lang`, a random
 // image of it, and a negative drawn from the images of the `familiar` words with the same source.
 std::vector<Trial> me_trials(const std::vector<AudioItem>& audio, const std::vector<ImageItem>& images,
                              const std::string& lang, const std::vector<std::string>& novel,
-                             const std::vector<std::string>& familiar, int per_word = 50, uint64_t seed = 42);
+                             const std::vector<std::string>& familiar, int per_word = 50, uint64_t seed = 42,
+                             Repeats repeats = Repeats::forbidden);
 
 // The older episode protocol (TACL 2024 / MattNet: 1000 episodes): each of `episodes` episodes holds
 // one familiar trial per word of `familiar` (as familiar_trials draws it), then one ME trial per word
