@@ -188,6 +188,7 @@ void require_prepared(const TwoTowerOptions& o) {
   require_prepared(o.train, "train");
   require_prepared(o.valid, "valid");
   require_prepared(o.test, "test");
+  require_prepared(o.valid_draws, "splits.valid_draws");
   require_prepared(o.audio_backbone.weights, "audio_backbone.weights");
   require_prepared(o.image_backbone.weights, "image_backbone.weights");
 }

@@ -23,6 +23,11 @@ void add_split_options(core::Schema& s, const TwoTowerOptions& d) {
     s.add_path("splits." + split + "_images", split + " image manifest");
   }
   s.add_path_list("splits.valid_trials", "trial lists scored after every epoch");
+  s.add_path("splits.valid_draws", "fixed validation pairs with their negatives (JSON Lines, docs/formats.md; "
+                                   "vgs-prepare import-me-vgs writes me-vgs's); default: drawn with splits.valid_seed");
+  s.add_int("splits.valid_seed", static_cast<int64_t>(d.valid_seed),
+            "seed of the validation draw: the same for every run.seed, so seeds are selected on the same pairs",
+            Bounds::at_least(0));
   s.add_path_list("splits.test_trials", "trial lists scored at the end");
 }
 
@@ -118,6 +123,8 @@ TwoTowerOptions two_tower_options(const core::Config& c) {
   o.train = split(c, "train");
   o.valid = split(c, "valid");
   o.test = split(c, "test");
+  if (c.has("splits.valid_draws")) o.valid_draws = c.get_string("splits.valid_draws");
+  o.valid_seed = static_cast<uint64_t>(c.get_int("splits.valid_seed"));
   o.extraction = backbones::decoding_options(c);  // for caching features: decoding, dtype, threads
   o.features = io::feature_options(c);
   // Image backbones run at the size the preprocessing produces.

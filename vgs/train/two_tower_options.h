@@ -30,6 +30,10 @@ struct TwoTowerOptions {
   std::string toy_world;  // when set: generated there if missing, and its manifests used
   std::vector<std::string> languages{"en"};
   Split train, valid, test;
+  // The validation loss's pairs: drawn once with valid_seed (the same for every run.seed, as me-vgs
+  // uses one validation sample file for all its runs), or read from valid_draws (data/pair_draws.h).
+  std::string valid_draws;
+  uint64_t valid_seed = 1;
   backbones::BackboneRequest audio_backbone{"wavlm_base_plus", "", 0, 0}, image_backbone{"dino_resnet50", "", 0, 0};
   std::vector<int64_t> audio_layers, image_layers;
   backbones::ExtractionOptions extraction;  // decoding, dtype, threads, device for caching features

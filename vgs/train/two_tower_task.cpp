@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "vgs/core/error.h"
+#include "vgs/data/pair_draws.h"
 #include "vgs/dist/gather.h"
 #include "vgs/dist/group.h"
 #include "vgs/train/trial_scoring.h"
@@ -56,9 +57,38 @@ void TwoTowerTask::load_data() {
   if (!o_.valid.audio_manifest.empty()) valid_ = std::make_unique<SplitData>(load_split(o_, o_.valid, "valid"));
   if (!o_.test.audio_manifest.empty()) test_ = std::make_unique<SplitData>(load_split(o_, o_.test, "test"));
   sampler_ = std::make_unique<PairedSampler>(train_->audio, train_->images, negative_draw(loss_), o_.seed);
-  // A fixed draw of validation pairs, the same every epoch (me-vgs uses fixed validation samples).
-  if (valid_)
-    valid_sampler_ = std::make_unique<PairedSampler>(valid_->audio, valid_->images, negative_draw(loss_), o_.seed + 1);
+  if (valid_) valid_batches_ = validation_batches();
+}
+
+// The validation pairs, fixed for the whole run and for every run.seed: me-vgs scores every epoch and
+// every seed on one validation sample file. Read from splits.valid_draws, or drawn with valid_seed.
+std::vector<TrainBatch> TwoTowerTask::validation_batches() const {
+  std::vector<TrainBatch> batches;
+  if (o_.valid_draws.empty()) {
+    PairedSampler sampler(valid_->audio, valid_->images, negative_draw(loss_), o_.valid_seed);
+    for (int64_t step = 0; step < sampler.steps_per_epoch(o_.batch_size); ++step)
+      batches.push_back(sampler.batch(0, step, o_.batch_size));
+    return batches;
+  }
+  const auto draws = data::read_pair_draws(o_.valid_draws);
+  const auto k = static_cast<int64_t>(draws.front().negative_audios.size());
+  if (o_.negatives != losses::NegativeMode::sampled || k != o_.negatives_per_item)
+    throw Error("splits.valid_draws: " + o_.valid_draws + " gives each pair its own " + std::to_string(k) +
+                " negatives; that is the loss of loss.negatives: sampled with loss.negatives_per_item: " + std::to_string(k));
+  data::check_pair_draws(draws, valid_->audio, valid_->images, o_.valid_draws);
+  for (size_t first = 0; first < draws.size(); first += static_cast<size_t>(o_.batch_size)) {
+    TrainBatch batch;
+    batch.own_negatives = k;
+    for (size_t i = first; i < std::min(draws.size(), first + static_cast<size_t>(o_.batch_size)); ++i) {
+      batch.words.push_back(draws[i].word);
+      batch.audio_ids.push_back(draws[i].audio);
+      batch.audio_ids.insert(batch.audio_ids.end(), draws[i].negative_audios.begin(), draws[i].negative_audios.end());
+      batch.image_ids.push_back(draws[i].image);
+      batch.image_ids.insert(batch.image_ids.end(), draws[i].negative_images.begin(), draws[i].negative_images.end());
+    }
+    batches.push_back(std::move(batch));
+  }
+  return batches;
 }
 
 void TwoTowerTask::build_model(const c10::Device& device) {
@@ -183,11 +213,16 @@ Metrics TwoTowerTask::validate() {
   if (!valid_) return metrics;
   torch::NoGradGuard no_grad;
   model_->eval();
+  // The mean over items, not over batches (ignite's Loss in me-vgs): a last batch of 10 items counts
+  // 10, not as much as a full one.
   double total = 0;
-  const int64_t steps = valid_sampler_->steps_per_epoch(o_.batch_size);
-  for (int64_t step = 0; step < steps; ++step)
-    total += batch_loss(valid_sampler_->batch(0, step, o_.batch_size), *valid_).loss.total.item<double>();
-  metrics["valid/loss"] = total / static_cast<double>(steps);
+  int64_t items = 0;
+  for (const TrainBatch& batch : valid_batches_) {
+    const StepLoss step = batch_loss(batch, *valid_);
+    total += step.loss.total.item<double>() * static_cast<double>(step.items);
+    items += step.items;
+  }
+  metrics["valid/loss"] = total / static_cast<double>(items);
   auto accuracies = score(*valid_, "valid");
   metrics.insert(accuracies.begin(), accuracies.end());
   return metrics;

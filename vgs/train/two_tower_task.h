@@ -44,12 +44,15 @@ class TwoTowerTask : public Task {
   StepLoss sharded_gathered_loss(const TrainBatch& batch, const std::vector<int64_t>& counts, int64_t first);
   at::Tensor embed(bool audio, const std::vector<std::string>& ids, const SplitData& split, StepLoss& out);
   Metrics score(const SplitData& split, const std::string& prefix);
+  std::vector<TrainBatch> validation_batches() const;
+
 
   TwoTowerOptions o_;
   losses::InfoNCE loss_;
   c10::Device device_{c10::kCPU};
   std::unique_ptr<SplitData> train_, valid_, test_;
-  std::unique_ptr<PairedSampler> sampler_, valid_sampler_;
+  std::unique_ptr<PairedSampler> sampler_;
+  std::vector<TrainBatch> valid_batches_;  // the fixed validation draw, in batches
   models::TwoTower model_{nullptr};
   dist::Group* group_ = nullptr;
 };
