@@ -56,7 +56,13 @@ TEST_CASE("a toy run writes its config metrics events checkpoints and results") 
   CHECK(result.valid.count("valid/familiar_val_en"));
   CHECK(result.test.count("test/me_test_en"));
   auto records = io::read_metrics_log(run + "/metrics.jsonl");
-  CHECK(records.size() == 10 + 2 + 1);  // a line per step, per epoch, and the test
+  REQUIRE(records.size() == 1 + 10 + 2 + 1);  // the untrained model, a line per step, per epoch, and the test
+  // Epoch 0: validation and test curves before the first step, as me-vgs logs them.
+  CHECK(records.front().kind == "valid");
+  CHECK(records.front().step == 0);
+  CHECK(records.front().epoch == 0);
+  CHECK(records.front().values.count("valid/loss"));
+  CHECK(records.front().values.count("test/me_test_en"));
   // TensorBoard's own reader finds exactly the scalars of metrics.jsonl (train and valid lines), the
   // data wait time and the temperature among them.
   std::string expected;

@@ -56,6 +56,7 @@ class LoggingHook : public TrainerHook {
     data_seconds_ = 0;
     write(t, "train", values);
   }
+  void before_training(Trainer& t, const EpochReport& r) override { write(t, "valid", r.metrics); }
   void after_epoch(Trainer& t, const EpochReport& r) override {
     write(t, "valid", r.metrics);
     tensorboard_->flush();
@@ -121,6 +122,11 @@ class StopSignalHook : public TrainerHook {
 // A progress bar per epoch and one log line with its metrics.
 class ProgressHook : public TrainerHook {
  public:
+  static std::string summary(const EpochReport& r) {
+    std::string text;
+    for (const auto& [k, v] : r.metrics) text += " " + k + "=" + std::to_string(v);
+    return text;
+  }
   void before_epoch(Trainer& t) override {
     const auto& p = t.progress();
     bar_ = std::make_unique<core::Progress>(
@@ -131,10 +137,11 @@ class ProgressHook : public TrainerHook {
     bar_->advance();
     if (t.progress().step_in_epoch == t.steps_per_epoch()) bar_->finish();
   }
+  void before_training(Trainer& t, const EpochReport& r) override {
+    log::info("[train] epoch 0/", t.options().epochs, " (before training):", summary(r));
+  }
   void after_epoch(Trainer& t, const EpochReport& r) override {
-    std::string summary;
-    for (const auto& [k, v] : r.metrics) summary += " " + k + "=" + std::to_string(v);
-    log::info("[train] epoch ", t.progress().epoch, "/", t.options().epochs, ":", summary, r.is_best ? " (best)" : "");
+    log::info("[train] epoch ", t.progress().epoch, "/", t.options().epochs, ":", summary(r), r.is_best ? " (best)" : "");
   }
 
  private:

@@ -46,6 +46,7 @@ class TrainerHook {
  public:
   virtual ~TrainerHook() = default;
   virtual void on_start(Trainer&) {}                            // before the first step of this process
+  virtual void before_training(Trainer&, const EpochReport&) {} // epoch 0: the untrained model's metrics
   virtual void before_epoch(Trainer&) {}                        // also when an epoch resumes mid-way
   virtual void on_loss(Trainer&, losses::LossOutput&) {}         // before backward
   virtual void after_step(Trainer&, const StepReport&) {}

@@ -42,6 +42,9 @@ void add_run_control_options(core::Schema& s, const TrainerOptions& d) {
             "also checkpoint every N steps inside an epoch, so a killed run (node failure, SIGKILL) loses at most N "
             "steps (0: at the end of each epoch only)",
             Bounds::at_least(0));
+  s.add_bool("train.evaluate_before_training", d.evaluate_before_training,
+             "validate (and, with train.test_every_epoch, test) the untrained model: the epoch-0 point of the curves, "
+             "as me-vgs logs it; never a best-checkpoint candidate");
   s.add_bool("train.test_every_epoch", d.test_every_epoch,
              "also score the test trials (familiar and ME) after every epoch, for the curves, as me-vgs logs them; "
              "they never choose the checkpoint");
@@ -87,6 +90,7 @@ void read_run_control_options(const core::Config& c, TrainerOptions& o) {
   o.checkpoint_every_steps = c.get_int("train.checkpoint_every_steps");
   o.select_metric = c.get_string("train.select_metric");
   o.test_every_epoch = c.get_bool("train.test_every_epoch");
+  o.evaluate_before_training = c.get_bool("train.evaluate_before_training");
   o.device = nn::device_option(c, "train.device");
   o.dist_timeout_seconds = c.get_int("train.dist_timeout_seconds");
   o.precision = c.get_choice("train.precision", nn::precisions());

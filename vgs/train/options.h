@@ -32,6 +32,7 @@ struct TrainerOptions {
   int64_t checkpoint_every_steps = 0;  // 0: at the end of each epoch only
   std::string select_metric = "valid/loss";
   bool test_every_epoch = true;  // test trials scored after every epoch too (curves only)
+  bool evaluate_before_training = true;  // validation (and test curves) at epoch 0, as me-vgs logs them
   std::string device = "auto";   // auto, cpu, cuda or cuda:N
   nn::Precision precision = nn::Precision::fp32;  // the training forward pass: exact, or bf16 autocast
   // Data parallelism: how long a rank waits for the others (rendezvous, every collective) before it

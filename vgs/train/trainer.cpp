@@ -33,6 +33,7 @@ TrainResult Trainer::run(bool resume) {
   // Only now, with the configuration checked against the checkpoint, is anything in the folder written.
   if (is_main()) core::write_file_atomic(run_.config(), config_yaml_);
   each_hook([&](TrainerHook& h) { h.on_start(*this); });
+  if (progress_.global_step == 0 && o_.evaluate_before_training) evaluate_before_training();
   while (progress_.epoch < o_.epochs) {
     if (!run_epoch()) return stopped();
     end_epoch();  // validation, the best checkpoint, epoch logs
@@ -66,6 +67,17 @@ void Trainer::start(bool resume) {
     if (checkpoint.empty()) throw Error(o_.run_dir + ": --resume, but there is no checkpoint in " + run_.checkpoints());
     progress_ = load_checkpoint(checkpoint, task_->model(), *optimizer_);
   }
+}
+
+// The untrained model's validation (and test-curve) figures at step 0, as me-vgs evaluates on
+// Events.STARTED; logged, never a best-checkpoint candidate.
+void Trainer::evaluate_before_training() {
+  EpochReport report{task_->validate(), false};
+  if (task_->has_test() && o_.test_every_epoch) {
+    auto test = task_->test();
+    report.metrics.insert(test.begin(), test.end());
+  }
+  each_hook([&](TrainerHook& h) { h.before_training(*this, report); });
 }
 
 bool Trainer::run_epoch() {

@@ -51,6 +51,7 @@ class Trainer {
  private:
   // The phases.
   void start(bool resume);
+  void evaluate_before_training();
   bool run_epoch();  // false when a stop was requested
   StepReport step();
   void end_epoch();
