@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "tests/support/temp_dir.h"
@@ -203,6 +204,18 @@ TEST_CASE("toy world: a finished world is reused and remade only with force") {
   CHECK(files_of(out) == before);
 }
 
+TEST_CASE("toy world: a world drawn by an older vgs is remade with the same options") {
+  test::TempDir dir;
+  const std::string out = dir.file("toy");
+  data::make_toy_world(out, tiny());
+  // What an older vgs wrote: no "drawing" among the options.
+  auto summary = nlohmann::json::parse(core::read_file(out + "/toy_world.json"));
+  summary["options"].erase("drawing");
+  core::write_file_atomic(out + "/toy_world.json", summary.dump(1));
+  CHECK_FALSE(data::make_toy_world(out, tiny()).reused);
+  CHECK(data::make_toy_world(out, tiny()).reused);  // and then it is current
+}
+
 TEST_CASE("toy world: errors a user can meet") {
   test::TempDir dir;
   auto options = tiny();
@@ -223,17 +236,25 @@ TEST_CASE("toy world: errors a user can meet") {
   CHECK_THROWS_WITH(data::make_toy_world(dir.file("toy"), options), Contains("at least 2 familiar words"));
 }
 
-TEST_CASE("toy world: every word has its own picture style") {
+TEST_CASE("toy world: every word has its own picture style, novel ones unlike any familiar one") {
   REQUIRE(data::toy_style_count() >= static_cast<int>(data::all_words().size()));
   std::set<data::ToyShape> shapes;
+  std::set<data::ToyTexture> familiar_textures, novel_textures;
   for (size_t i = 0; i < data::all_words().size(); ++i) {
-    const auto style = data::toy_style(static_cast<int>(i));
+    const bool novel = data::all_words()[i].kind == data::WordKind::novel;
+    const auto style = data::toy_style(static_cast<int>(i), novel ? data::ToyLook::novel : data::ToyLook::familiar);
     CHECK(shapes.insert(style.shape).second);
     CHECK(style.colour != style.pattern);
+    (novel ? novel_textures : familiar_textures).insert(style.texture);
   }
+  // Novel objects wear textures no familiar object wears (and shapes of their own, above).
+  CHECK(familiar_textures.size() == 3);
+  CHECK(novel_textures.size() == 3);
+  for (auto texture : novel_textures) CHECK_FALSE(familiar_textures.count(texture));
+  const auto style = data::toy_style(0, data::ToyLook::familiar);
   data::ToyPose pose;
-  CHECK(data::render_toy_png(data::toy_style(0), pose) == data::render_toy_png(data::toy_style(0), pose));
+  CHECK(data::render_toy_png(style, pose) == data::render_toy_png(style, pose));
   pose.source = 1;
-  CHECK(data::render_toy_png(data::toy_style(0), pose) != data::render_toy_png(data::toy_style(0), data::ToyPose{}));
-  CHECK_THROWS_AS(data::toy_style(data::toy_style_count()), Error);
+  CHECK(data::render_toy_png(style, pose) != data::render_toy_png(style, data::ToyPose{}));
+  CHECK_THROWS_AS(data::toy_style(data::toy_style_count(), data::ToyLook::familiar), Error);
 }

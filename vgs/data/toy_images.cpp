@@ -228,12 +228,14 @@ uint8_t clamp_byte(double value) { return static_cast<uint8_t>(std::clamp(std::l
 
 int toy_style_count() { return kShapeCount; }
 
-ToyStyle toy_style(int index) {
+ToyStyle toy_style(int index, ToyLook look) {
   if (index < 0 || index >= kShapeCount)
     throw Error("toy style " + std::to_string(index) + " does not exist (there are " + std::to_string(kShapeCount) + ")");
   ToyStyle style;
   style.shape = static_cast<ToyShape>(index);
-  style.texture = static_cast<ToyTexture>(index % kTextureCount);
+  // Half the textures each: familiar solid/stripes/dots, novel checks/rings/grid.
+  const int half = kTextureCount / 2;
+  style.texture = static_cast<ToyTexture>(index % half + (look == ToyLook::novel ? half : 0));
   style.colour = kPalette[index % kPaletteSize];
   // 3i + 5 and i differ in parity mod 10, so the marks never share the body's colour.
   style.pattern = kPalette[(3 * index + 5) % kPaletteSize];

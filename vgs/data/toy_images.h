@@ -24,9 +24,14 @@ struct ToyStyle {
   std::array<uint8_t, 3> pattern{0, 0, 0};  // RGB colour of the texture's marks
 };
 
-// The built-in class styles: every one has its own shape, so classes stay apart whatever the pose.
-int toy_style_count();          // 32
-ToyStyle toy_style(int index);  // vgs::Error outside [0, toy_style_count())
+// Which textures a class may wear: familiar classes solid, stripes and dots; novel classes checks,
+// rings and grid, so that a novel object looks unlike every familiar one (its shape is its own too),
+// as the real ME test's novel categories do.
+enum class ToyLook { familiar, novel };
+
+// The built-in class styles: every index has its own shape, so classes stay apart whatever the pose.
+int toy_style_count();                         // 32
+ToyStyle toy_style(int index, ToyLook look);   // vgs::Error outside [0, toy_style_count())
 std::string toy_shape_name(ToyShape shape);
 std::string toy_texture_name(ToyTexture texture);
 

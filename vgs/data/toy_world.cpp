@@ -73,9 +73,15 @@ struct AudioJob {
   uint64_t noise_seed = 0;
 };
 
+// A word's picture style: its own shape, and textures of its kind (novel objects wear none of the
+// familiar ones).
+ToyStyle style_of(const std::string& english) {
+  return toy_style(word_index(english), word(english).kind == WordKind::novel ? ToyLook::novel : ToyLook::familiar);
+}
+
 struct ImageJob {
   std::string path;  // absolute
-  int style = 0;
+  ToyStyle style;
   ToyPose pose;
 };
 
@@ -143,10 +149,15 @@ void check_options(const ToyWorldOptions& o) {
     throw Error("toy world: a val split needs both audio and images (set both counts to 0 to have none)");
 }
 
+// The version of how pictures are drawn: 2 gave novel objects textures of their own. A world drawn by
+// another version is remade on its next use, since the same options no longer give the same files.
+constexpr int kDrawingVersion = 2;
+
 // The options that decide the output: what toy_world.json records and a reuse must match.
 Json options_json(const ToyWorldOptions& o, const std::vector<std::string>& familiar,
                   const std::vector<std::string>& novel) {
-  return Json{{"seed", o.seed},
+  return Json{{"drawing", kDrawingVersion},
+              {"seed", o.seed},
               {"languages", o.languages},
               {"familiar", familiar},
               {"novel", novel},
@@ -220,7 +231,7 @@ void plan_images(Plan& plan, const std::string& dir, const ToyWorldOptions& o, c
     const std::string name = numbered(english + "_" + split, i);
     // Sources alternate, so every word with two or more images in a split has both.
     const int source = (i - 1) % toy_source_count;
-    plan.image_jobs.push_back(ImageJob{dir + "/images/" + name + ".png", word_index(english), draw_pose(rng, source)});
+    plan.image_jobs.push_back(ImageJob{dir + "/images/" + name + ".png", style_of(english), draw_pose(rng, source)});
     plan.images[split].push_back(ImageItem{"img_" + name, "../images/" + name + ".png", english,
                                            toy_source_name(source), 0});
   }
@@ -379,7 +390,7 @@ void render(const Plan& plan, const ToyWorldOptions& o) {
           render_audio(plan.audio_jobs[k], o);
         } else {
           const ImageJob& job = plan.image_jobs[k - audio_count];
-          write_toy_image(job.path, toy_style(job.style), job.pose, o.image_size);
+          write_toy_image(job.path, job.style, job.pose, o.image_size);
         }
       } catch (...) {
         std::lock_guard<std::mutex> lock(mutex);
@@ -407,7 +418,7 @@ Json vocabulary_json(const std::vector<std::string>& words) {
   Json out = Json::array();
   for (const auto& english : words) {
     const Word& w = word(english);
-    const ToyStyle style = toy_style(word_index(english));
+    const ToyStyle style = style_of(english);
     out.push_back(Json{{"en", w.english},
                        {"fr", w.french},
                        {"nl", w.dutch},
@@ -461,6 +472,14 @@ bool reuse_finished(const std::string& dir, const Json& options, ToyWorldResult&
     if (old == options) {
       result = counts_of(summary, dir);
       return true;
+    }
+    // Compared as unordered objects: only the values matter.
+    auto old_but_drawing = nlohmann::json::parse(old.dump()), wanted_but_drawing = nlohmann::json::parse(options.dump());
+    old_but_drawing.erase("drawing");
+    wanted_but_drawing.erase("drawing");
+    if (old_but_drawing == wanted_but_drawing) {  // only how pictures are drawn changed: the world is remade
+      log::info("[toy] ", dir, " was drawn by an older vgs (drawing ", old.value("drawing", 1), "): remaking it");
+      return false;
     }
     for (const auto& [key, value] : options.items())
       if (!old.contains(key) || old.at(key) != value)
