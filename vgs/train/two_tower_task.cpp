@@ -55,7 +55,7 @@ void TwoTowerTask::load_data() {
   train_ = std::make_unique<SplitData>(load_split(o_, o_.train, "train"));
   if (!o_.valid.audio_manifest.empty()) valid_ = std::make_unique<SplitData>(load_split(o_, o_.valid, "valid"));
   if (!o_.test.audio_manifest.empty()) test_ = std::make_unique<SplitData>(load_split(o_, o_.test, "test"));
-  sampler_ = std::make_unique<PairedSampler>(train_->audio, train_->images, negative_draw(loss_), o_.seed);
+  sampler_ = std::make_unique<PairedSampler>(train_->audio, train_->images, negative_draw(loss_), o_.seed, o_.resample);
   // A fixed draw of validation pairs, the same every epoch (me-vgs uses fixed validation samples).
   if (valid_)
     valid_sampler_ = std::make_unique<PairedSampler>(valid_->audio, valid_->images, negative_draw(loss_), o_.seed + 1);
