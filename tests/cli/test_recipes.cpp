@@ -65,7 +65,8 @@ TEST_CASE("every recipe under recipes/ loads and resolves") {
 }
 
 TEST_CASE("every shipped toy recipe loads") {
-  for (const char* name : {"toy/me_bilingual.yaml", "toy/me_bilingual_tiny.yaml", "extract_wavlm.yaml", "extract_dino.yaml"}) {
+  for (const char* name : {"toy/me_bilingual.yaml", "toy/me_bilingual_tiny.yaml", "toy/me_links.yaml", "extract_wavlm.yaml",
+                           "extract_dino.yaml"}) {
     INFO(name);
     auto r = test::run_command(test::program("vgs-config") + " " + recipe_path(name) + " 2>&1");
     INFO(r.output);

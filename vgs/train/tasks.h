@@ -1,4 +1,5 @@
-// The model families vgs trains, each a Task for the trainer: two_tower (me-vgs) so far.
+// The model families vgs trains, each a Task for the trainer: two_tower (me-vgs) and its language-links
+// variant (loss.language_links).
 #pragma once
 
 #include <memory>

@@ -4,6 +4,8 @@
 
 #include "vgs/backbones/options.h"
 #include "vgs/core/config.h"
+#include "vgs/core/config_checks.h"
+#include "vgs/core/error.h"
 #include "vgs/core/run_options.h"
 #include "vgs/core/schema.h"
 #include "vgs/io/options.h"
@@ -57,6 +59,20 @@ void add_model_options(core::Schema& s, const models::TwoTowerConfig& d) {
   s.add_float("model.fixed_scale", d.fixed_scale, "similarity scale when the temperature is fixed", Bounds::positive());
 }
 
+// Language links pair each word with its translation, so they need exactly two training languages,
+// and each item brings its own triplets of negatives (me-vgs's sampled negatives).
+void check_language_links(const core::Config& c) {
+  if (!c.get_bool("loss.language_links")) return;
+  const std::vector<std::string> languages = c.get_string_list("splits.languages");
+  if (languages.size() != 2 || languages[0] == languages[1])
+    throw Error(core::where(c, "loss.language_links") + ": needs two different training languages in splits.languages, got " +
+                core::value_to_string(languages) + " (" + core::origin(c, "splits.languages") + ")");
+  const std::string negatives = c.get_string("loss.negatives");
+  if (negatives != losses::negative_modes().name(losses::NegativeMode::sampled))
+    throw Error(core::where(c, "loss.language_links") + ": needs loss.negatives: sampled (each item's own negative "
+                "triplets), got " + negatives + " (" + core::origin(c, "loss.negatives") + ")");
+}
+
 void add_loss_options(core::Schema& s, const TwoTowerOptions& d) {
   s.group("loss", "Bidirectional InfoNCE");
   s.add_choice("loss.negatives", losses::negative_modes(), d.negatives,
@@ -64,6 +80,19 @@ void add_loss_options(core::Schema& s, const TwoTowerOptions& d) {
                "with negatives taken from the batch; in_batch: CLIP");
   s.add_int("loss.negatives_per_item", d.negatives_per_item, "negatives per item (sampled, sampled_shared)",
             Bounds::at_least(1));
+  s.add_bool("loss.language_links", d.language_links,
+             "language links (me-vgs CLIPTwoAudios): each item is a triplet (audio, the same word in the other "
+             "training language, an image) and the loss averages audio-image, audio2-image and audio-audio2 "
+             "InfoNCE; needs two splits.languages and loss.negatives: sampled");
+  s.add_check(check_language_links);
+}
+
+// train.resample belongs with the task's sampling, so it is declared here rather than with the loop's
+// train.* keys (train/options.cpp), as train.batch_size is read here too.
+void add_epoch_options(core::Schema& s, const TwoTowerOptions& d) {
+  s.add_choice("train.resample", epoch_resamples(), d.resample,
+               "single: an epoch lists each training audio once; double: twice, each copy shuffled independently "
+               "(me-vgs resample: double, the monolingual 2x controls with a bilingual model's number of steps)");
 }
 
 Split split(const core::Config& c, const std::string& name) {
@@ -111,6 +140,7 @@ void add_two_tower_options(core::Schema& s) {
   backbones::add_backbone_name_check(s, "image_backbone.name", backbones::Modality::image);
   add_model_options(s, d.model);
   add_loss_options(s, d);
+  add_epoch_options(s, d);
 }
 
 TwoTowerOptions two_tower_options(const core::Config& c) {
@@ -137,7 +167,9 @@ TwoTowerOptions two_tower_options(const core::Config& c) {
   o.model = model_config(c);
   o.negatives = c.get_choice("loss.negatives", losses::negative_modes());
   o.negatives_per_item = c.get_int("loss.negatives_per_item");
+  o.language_links = c.get_bool("loss.language_links");
   o.batch_size = c.get_int("train.batch_size");
+  o.resample = c.get_choice("train.resample", epoch_resamples());
   return o;
 }
 

@@ -10,6 +10,7 @@
 #include "vgs/io/options.h"
 #include "vgs/losses/infonce.h"
 #include "vgs/models/two_tower.h"
+#include "vgs/train/sampler.h"
 
 namespace vgs::core {
 class Schema;
@@ -41,7 +42,9 @@ struct TwoTowerOptions {
   models::TwoTowerConfig model;
   losses::NegativeMode negatives = losses::NegativeMode::sampled;
   int64_t negatives_per_item = 11;
+  bool language_links = false;  // the language-links task (me-vgs CLIPTwoAudios): train/links_task.h
   int64_t batch_size = 60;
+  EpochResample resample = EpochResample::single;  // train.resample
 };
 
 void add_two_tower_options(core::Schema& schema);

@@ -56,7 +56,7 @@ void TwoTowerTask::load_data() {
   train_ = std::make_unique<SplitData>(load_split(o_, o_.train, "train"));
   if (!o_.valid.audio_manifest.empty()) valid_ = std::make_unique<SplitData>(load_split(o_, o_.valid, "valid"));
   if (!o_.test.audio_manifest.empty()) test_ = std::make_unique<SplitData>(load_split(o_, o_.test, "test"));
-  sampler_ = std::make_unique<PairedSampler>(train_->audio, train_->images, negative_draw(loss_), o_.seed);
+  sampler_ = std::make_unique<PairedSampler>(train_->audio, train_->images, negative_draw(loss_), o_.seed, o_.resample);
   if (valid_) valid_batches_ = validation_batches();
 }
 

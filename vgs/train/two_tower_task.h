@@ -36,7 +36,7 @@ class TwoTowerTask : public Task {
   bool has_test() const override { return test_ != nullptr; }
   Metrics test() override;
 
- private:
+ protected:  // the language-links task (links_task.h) reuses the data, the model and the scoring
   StepLoss batch_loss(const TrainBatch& batch, const SplitData& split);
   // This rank's share of the global batch (see Task::use_group).
   StepLoss sharded_loss(const TrainBatch& batch);
