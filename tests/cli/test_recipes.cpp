@@ -31,7 +31,11 @@ std::vector<std::string> all_recipes() {
 
 TEST_CASE("the paper recipes load with the me-vgs settings and their languages") {
   for (const auto& [name, languages] : std::vector<std::pair<std::string, std::vector<std::string>>>{
-           {"me_monolingual_en.yaml", {"en"}}, {"me_bilingual.yaml", {"en", "fr"}}, {"me_bilingual_en_nl.yaml", {"en", "nl"}}}) {
+           {"me_monolingual_en.yaml", {"en"}},       {"me_monolingual_fr.yaml", {"fr"}},
+           {"me_monolingual_nl.yaml", {"nl"}},       {"me_bilingual.yaml", {"en", "fr"}},
+           {"me_bilingual_en_nl.yaml", {"en", "nl"}}, {"me_bilingual_fr_nl.yaml", {"fr", "nl"}},
+           {"me_monolingual_en_2x.yaml", {"en"}},    {"me_monolingual_fr_2x.yaml", {"fr"}},
+           {"me_monolingual_nl_2x.yaml", {"nl"}},    {"me_links_en_fr.yaml", {"en", "fr"}}}) {
     INFO(name);
     core::Config c = recipe::load(recipe_path(name));
     CHECK(c.get_string_list("splits.languages") == languages);
@@ -51,6 +55,10 @@ TEST_CASE("the paper recipes load with the me-vgs settings and their languages")
     CHECK(c.get_float("train.lr") == 2e-4);
     CHECK(c.get_float("train.weight_decay") == 5e-7);
     CHECK(c.get_int("loss.negatives_per_item") == 11);
+    CHECK(c.get_string("features.dtype") == "float32");  // me-vgs caches float32
+    CHECK(c.get_string("train.resample") == (name.find("_2x") != std::string::npos ? "double" : "single"));
+    CHECK(c.get_bool("loss.language_links") == (name.find("links") != std::string::npos));
+    CHECK(c.get_bool("train.evaluate_before_training"));
   }
 }
 

@@ -10,14 +10,17 @@
 
 namespace vgs::test {
 
-const std::string& small_toy_world(int train, int val, int trials_per_word, int image_size) {
+namespace {
+
+const std::string& small_world(int train, int val, int trials_per_word, int image_size,
+                               const std::vector<std::string>& languages) {
   static TempDir dir;
-  static std::map<std::tuple<int, int, int, int>, std::string> made;
-  auto key = std::make_tuple(train, val, trials_per_word, image_size);
+  static std::map<std::tuple<int, int, int, int, std::vector<std::string>>, std::string> made;
+  auto key = std::make_tuple(train, val, trials_per_word, image_size, languages);
   auto it = made.find(key);
   if (it != made.end()) return it->second;
   data::ToyWorldOptions o;
-  o.languages = {"en"};
+  o.languages = languages;
   o.familiar = {"dog", "cat", "car"};
   o.novel = {"ball", "cup"};
   o.train_audio = o.train_images = train;
@@ -31,6 +34,14 @@ const std::string& small_toy_world(int train, int val, int trials_per_word, int 
   data::make_toy_world(path, o);
   return made.emplace(key, path).first->second;
 }
+
+}  // namespace
+
+const std::string& small_toy_world(int train, int val, int trials_per_word, int image_size) {
+  return small_world(train, val, trials_per_word, image_size, {"en"});
+}
+
+const std::string& small_trilingual_toy_world() { return small_world(4, 2, 4, 32, {"en", "fr", "nl"}); }
 
 std::string write_small_toy_recipe(const TempDir& dir, const std::string& run) {
   const std::string& w = small_toy_world(6, 2, 4, 64);

@@ -11,6 +11,9 @@ namespace vgs::test {
 // `image_size`. The same arguments give the same folder within a program.
 const std::string& small_toy_world(int train, int val, int trials_per_word, int image_size);
 
+// small_toy_world(4, 2, 4, 32), spoken in English, French and Dutch: for the paper recipes' languages.
+const std::string& small_trilingual_toy_world();
+
 class TempDir;
 // A two-epoch recipe (5 steps an epoch) on small_toy_world(6, 2, 4, 64) with fbank and patches,
 // written as dir/<run>.yaml with run.dir dir/<run>; returns its path.
