@@ -2,13 +2,13 @@
 #include "vgs/data/manifest.h"
 
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 
 #include "vgs/core/error.h"
 #include "vgs/core/fs.h"
+#include "vgs/data/json_lines.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -52,27 +52,12 @@ class Fields {
 
 // Calls `parse` for each non-blank line's JSON object, and checks that ids are unique.
 void for_each_line(const std::string& path, const std::function<std::string(const Fields&, int)>& parse) {
-  std::ifstream in(path);
-  if (!in) throw Error(path + ": manifest not found or unreadable");
   std::map<std::string, int> first_line_of_id;
-  std::string text;
-  int line = 0;
-  while (std::getline(in, text)) {
-    ++line;
-    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
-    std::string where = path + ":" + std::to_string(line);
-    json object;
-    try {
-      object = json::parse(text);
-    } catch (const json::parse_error& e) {
-      std::string what = e.what();
-      throw Error(where + ": malformed JSON (" + what.substr(what.find(']') + 2) + ")");
-    }
-    if (!object.is_object()) throw Error(where + ": expected a JSON object");
+  for_each_json_line(path, "manifest", [&](const json& object, const std::string& where, int line) {
     std::string id = parse(Fields(object, where), line);
     auto [it, fresh] = first_line_of_id.emplace(id, line);
     if (!fresh) throw Error(where + ": duplicate id '" + id + "' (first on line " + std::to_string(it->second) + ")");
-  }
+  });
   if (first_line_of_id.empty()) throw Error(path + ": manifest holds no items");
 }
 

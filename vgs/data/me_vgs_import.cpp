@@ -2,14 +2,15 @@
 #include "vgs/data/me_vgs_import.h"
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
 #include "vgs/core/error.h"
+#include "vgs/core/fs.h"
 #include "vgs/core/strings.h"
+#include "vgs/data/json_lines.h"
 #include "vgs/data/vocabulary.h"
 
 namespace fs = std::filesystem;
@@ -20,15 +21,8 @@ namespace vgs::data {
 namespace {
 
 json read_json_array(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(path + ": not found or unreadable");
-  json value;
-  try {
-    value = json::parse(in);
-  } catch (const json::parse_error& e) {
-    const std::string message = e.what();
-    throw Error(path + ": malformed JSON (" + message.substr(message.find(']') + 2) + ")");
-  }
+  if (!fs::is_regular_file(path)) throw Error(path + ": not found or not a file");
+  const json value = parse_json(core::read_file(path), path);
   if (!value.is_array()) throw Error(path + ": expected a JSON array (a me-vgs file list)");
   return value;
 }

@@ -1,12 +1,12 @@
 // Reading, writing and checking fixed pair draws (see pair_draws.h).
 #include "vgs/data/pair_draws.h"
 
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 
 #include "vgs/core/error.h"
 #include "vgs/core/fs.h"
+#include "vgs/data/json_lines.h"
 
 using nlohmann::json;
 
@@ -35,15 +35,7 @@ std::vector<std::string> id_list_field(const json& object, const char* key, cons
   return ids;
 }
 
-PairDraw parse_draw(const std::string& text, const std::string& where) {
-  json object;
-  try {
-    object = json::parse(text);
-  } catch (const json::parse_error& e) {
-    const std::string message = e.what();
-    throw Error(where + ": malformed JSON (" + message.substr(message.find(']') + 2) + ")");
-  }
-  if (!object.is_object()) throw Error(where + ": expected a JSON object");
+PairDraw parse_draw(const json& object, const std::string& where) {
   PairDraw d;
   d.word = string_field(object, "word", where);
   d.audio = string_field(object, "audio", where);
@@ -72,23 +64,16 @@ void write_pair_draws(const std::string& path, const std::vector<PairDraw>& draw
 }
 
 std::vector<PairDraw> read_pair_draws(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(path + ": draws file not found or unreadable");
   std::vector<PairDraw> draws;
-  std::string text;
-  int line = 0;
-  while (std::getline(in, text)) {
-    ++line;
-    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string where = path + ":" + std::to_string(line);
-    PairDraw d = parse_draw(text, where);
+  for_each_json_line(path, "draws file", [&](const json& object, const std::string& where, int line) {
+    PairDraw d = parse_draw(object, where);
     d.line = line;
     // One batch holds draws of one K: the loss's negatives per item.
     if (!draws.empty() && d.negative_audios.size() != draws.front().negative_audios.size())
       throw Error(where + ": " + std::to_string(d.negative_audios.size()) + " negatives, but line " +
                   std::to_string(draws.front().line) + " has " + std::to_string(draws.front().negative_audios.size()));
     draws.push_back(std::move(d));
-  }
+  });
   if (draws.empty()) throw Error(path + ": holds no draws");
   return draws;
 }

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -15,6 +14,7 @@
 #include "vgs/core/error.h"
 #include "vgs/core/fs.h"
 #include "vgs/core/strings.h"
+#include "vgs/data/json_lines.h"
 
 using nlohmann::json;
 
@@ -218,47 +218,38 @@ void write_trials(const std::string& path, const std::vector<Trial>& trials) {
   core::write_file_atomic(path, out);
 }
 
+// One trial line's fields.
+Trial parse_trial(const json& object, const std::string& where) {
+  Trial t;
+  t.id = required_string(object, "id", where);
+  t.test = required_string(object, "test", where);
+  if (t.test != "familiar" && t.test != "me")
+    throw Error(where + ": field 'test' must be 'familiar' or 'me', got '" + t.test + "'");
+  t.lang = required_string(object, "lang", where);
+  t.word = required_string(object, "word", where);
+  t.audio = required_string(object, "audio", where);
+  t.positive = required_string(object, "positive", where);
+  t.negative = required_string(object, "negative", where);
+  if (object.contains("episode")) {
+    const json& episode = object["episode"];
+    if (!episode.is_number_integer() || episode.get<int64_t>() < 0 ||
+        episode.get<int64_t>() > std::numeric_limits<int>::max())
+      throw Error(where + ": field 'episode' must be a non-negative integer");
+    t.episode = episode.get<int>();
+  }
+  return t;
+}
+
 std::vector<Trial> read_trials(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(path + ": trial file not found or unreadable");
   std::vector<Trial> trials;
   std::unordered_map<std::string, int> first_line_of_id;
-  std::string text;
-  int line = 0;
-  while (std::getline(in, text)) {
-    ++line;
-    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string where = path + ":" + std::to_string(line);
-    json object;
-    try {
-      object = json::parse(text);
-    } catch (const json::parse_error& e) {
-      std::string message = e.what();
-      throw Error(where + ": malformed JSON (" + message.substr(message.find(']') + 2) + ")");
-    }
-    if (!object.is_object()) throw Error(where + ": expected a JSON object");
-    Trial t;
-    t.id = required_string(object, "id", where);
-    t.test = required_string(object, "test", where);
-    if (t.test != "familiar" && t.test != "me")
-      throw Error(where + ": field 'test' must be 'familiar' or 'me', got '" + t.test + "'");
-    t.lang = required_string(object, "lang", where);
-    t.word = required_string(object, "word", where);
-    t.audio = required_string(object, "audio", where);
-    t.positive = required_string(object, "positive", where);
-    t.negative = required_string(object, "negative", where);
-    if (object.contains("episode")) {
-      const json& episode = object["episode"];
-      if (!episode.is_number_integer() || episode.get<int64_t>() < 0 ||
-          episode.get<int64_t>() > std::numeric_limits<int>::max())
-        throw Error(where + ": field 'episode' must be a non-negative integer");
-      t.episode = episode.get<int>();
-    }
+  for_each_json_line(path, "trial file", [&](const json& object, const std::string& where, int line) {
+    Trial t = parse_trial(object, where);
     t.line = line;
     auto [it, fresh] = first_line_of_id.emplace(t.id, line);
     if (!fresh) throw Error(where + ": duplicate id '" + t.id + "' (first on line " + std::to_string(it->second) + ")");
     trials.push_back(std::move(t));
-  }
+  });
   if (trials.empty()) throw Error(path + ": trial file holds no trials");
   return trials;
 }
