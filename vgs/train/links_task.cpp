@@ -97,24 +97,11 @@ StepLoss LinksTask::sharded_links_loss(const TripletBatch& batch) {
   return out;
 }
 
-Metrics LinksTask::validate() {
-  Metrics metrics;
-  if (!valid_) return metrics;
-  torch::NoGradGuard no_grad;
-  model_->eval();
-  // Weighted by items, so that a short last batch counts for what it holds.
-  double weighted = 0;
-  int64_t items = 0;
-  const int64_t steps = valid_triplets_->steps_per_epoch(o_.batch_size);
-  for (int64_t step = 0; step < steps; ++step) {
-    StepLoss s = links_loss(valid_triplets_->batch(0, step, o_.batch_size), *valid_);
-    weighted += s.loss.total.item<double>() * static_cast<double>(s.items);
-    items += s.items;
-  }
-  metrics["valid/loss"] = weighted / static_cast<double>(items);
-  auto accuracies = score(*valid_, "valid");
-  metrics.insert(accuracies.begin(), accuracies.end());
-  return metrics;
+double LinksTask::validation_loss() {
+  ItemMean mean;
+  for (int64_t step = 0; step < valid_triplets_->steps_per_epoch(o_.batch_size); ++step)
+    mean.add(links_loss(valid_triplets_->batch(0, step, o_.batch_size), *valid_));
+  return mean.value();
 }
 
 }  // namespace vgs::train

@@ -23,7 +23,7 @@ class LinksTask : public TwoTowerTask {
   StepLoss step_loss(int64_t epoch, int64_t step) override;
   // valid/loss: the links loss on a fixed draw of validation triplets, averaged over items; and the
   // two-tower task's trial accuracies.
-  Metrics validate() override;
+  double validation_loss() override;
 
  private:
   StepLoss links_loss(const TripletBatch& batch, const SplitData& split);

@@ -28,6 +28,18 @@ struct StepLoss {
   double data_seconds = 0;    // time spent sampling and collating the batch
 };
 
+// The mean over items of per-batch mean losses, as ignite's Loss metric computes it in me-vgs: a
+// batch counts by its items, so a short last batch counts for what it holds.
+class ItemMean {
+ public:
+  void add(const StepLoss& batch);
+  double value() const;  // NaN before any item
+
+ private:
+  double weighted_sum_ = 0;
+  int64_t items_ = 0;
+};
+
 class Task {
  public:
   virtual ~Task() = default;

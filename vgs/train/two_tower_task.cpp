@@ -213,19 +213,16 @@ Metrics TwoTowerTask::validate() {
   if (!valid_) return metrics;
   torch::NoGradGuard no_grad;
   model_->eval();
-  // The mean over items, not over batches (ignite's Loss in me-vgs): a last batch of 10 items counts
-  // 10, not as much as a full one.
-  double total = 0;
-  int64_t items = 0;
-  for (const TrainBatch& batch : valid_batches_) {
-    const StepLoss step = batch_loss(batch, *valid_);
-    total += step.loss.total.item<double>() * static_cast<double>(step.items);
-    items += step.items;
-  }
-  metrics["valid/loss"] = total / static_cast<double>(items);
+  metrics["valid/loss"] = validation_loss();
   auto accuracies = score(*valid_, "valid");
   metrics.insert(accuracies.begin(), accuracies.end());
   return metrics;
+}
+
+double TwoTowerTask::validation_loss() {
+  ItemMean mean;
+  for (const TrainBatch& batch : valid_batches_) mean.add(batch_loss(batch, *valid_));
+  return mean.value();
 }
 
 Metrics TwoTowerTask::test() {

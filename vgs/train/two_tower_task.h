@@ -45,6 +45,8 @@ class TwoTowerTask : public Task {
   at::Tensor embed(bool audio, const std::vector<std::string>& ids, const SplitData& split, StepLoss& out);
   Metrics score(const SplitData& split, const std::string& prefix);
   std::vector<TrainBatch> validation_batches() const;
+  // The validation loss of the model in eval mode (validate() adds the trial accuracies).
+  virtual double validation_loss();
 
 
   TwoTowerOptions o_;
