@@ -189,7 +189,7 @@ TEST_CASE("PIL's filters keep constants, and refuse sizes that are not positive"
         "resize to 0x5: sizes must be positive");
 }
 
-TEST_CASE("image.interpolation is read from a recipe; a bad value is one line naming the choices") {
+TEST_CASE("image.interpolation is read from a recipe, and a bad value is one line naming the choices") {
   test::TempDir dir;
   core::Schema schema;
   io::add_io_options(schema);
