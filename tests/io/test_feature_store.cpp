@@ -127,6 +127,32 @@ TEST_CASE("a store made with other settings is not reused") {
   CHECK(error_of([&] { io::FeatureStore s(dir.file("none.h5")); }) == dir.file("none.h5") + ": feature store not found");
 }
 
+TEST_CASE("an image store made with other preprocessing, or before vgs recorded it, is not reused") {
+  test::TempDir dir;
+  std::string path = dir.file("images.h5");
+  auto images = info();
+  images.sample_rate = 0;
+  images.image_size = 224;
+  images.image_preprocessing = "shorter_side_crop 256 crop 224, pil_bicubic, no normalize";
+  {
+    io::FeatureStoreWriter w(path, images);
+    w.add("x", item(1));
+    w.finish();
+  }
+  CHECK(io::FeatureStore(path).info().image_preprocessing == images.image_preprocessing);
+  auto other = images;
+  other.image_preprocessing = "shorter_side_crop 256 crop 224, pil_bilinear, no normalize";
+  CHECK(error_of([&] { io::FeatureStoreWriter w(path, other); }) ==
+        path + ": was made with other settings (image preprocessing: shorter_side_crop 256 crop 224, pil_bilinear, "
+               "no normalize vs shorter_side_crop 256 crop 224, pil_bicubic, no normalize); delete it or choose another path");
+  auto dropped = test::run_python("drop_h5_attribute.py", path + " image_preprocessing");  // as older stores
+  INFO(dropped.output);
+  REQUIRE(dropped.exit_code == 0);
+  CHECK(error_of([&] { io::FeatureStoreWriter w(path, images); }) ==
+        path + ": was made with other settings (image preprocessing: shorter_side_crop 256 crop 224, pil_bicubic, "
+               "no normalize vs (not recorded)); delete it or choose another path");
+}
+
 TEST_CASE("h5py reads the layout vgs writes") {
   test::TempDir dir;
   std::string path = dir.file("for_python.h5");

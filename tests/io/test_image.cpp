@@ -52,11 +52,11 @@ TEST_CASE("a PNG decodes to RGB planes between 0 and 1") {
   CHECK(back.at(0, 0, 3) == Approx(0.2f));
 }
 
-TEST_CASE("square resize: a linear ramp stays linear inside, constants stay constant") {
+TEST_CASE("opencv_bicubic_float resize: a linear ramp stays linear inside, constants stay constant") {
   // 8 columns with value 10 * x, resized to 4 (downscale by 2). OpenCV maps output x to input
   // 2x + 0.5; cubic convolution reproduces linear functions, so interior outputs are 10 * (2x + 0.5).
   io::Image ramp = make_image(8, 8, [](int, int, int x) { return 10.0f * x; });
-  io::Image small = io::resize_image(ramp, 4, 4);
+  io::Image small = io::opencv_bicubic_resize(ramp, 4, 4);
   REQUIRE(small.width == 4);
   CHECK(small.at(0, 1, 1) == Approx(25.0f).margin(1e-3));
   CHECK(small.at(2, 2, 2) == Approx(45.0f).margin(1e-3));
@@ -74,11 +74,11 @@ TEST_CASE("square resize: a linear ramp stays linear inside, constants stay cons
     return value;
   };
   io::Image coarse = make_image(4, 4, [](int, int, int x) { return 10.0f * x; });
-  io::Image big = io::resize_image(coarse, 8, 8);
+  io::Image big = io::opencv_bicubic_resize(coarse, 8, 8);
   CHECK(big.at(1, 3, 3) == Approx(expected(1.25)).margin(1e-3));  // 12.96875
   CHECK(big.at(1, 4, 4) == Approx(expected(1.75)).margin(1e-3));  // 17.03125
   CHECK(expected(1.25) == Approx(12.96875));
-  io::Image flat = io::resize_image(make_image(5, 7, [](int c, int, int) { return 0.1f * (c + 1); }), 256, 256);
+  io::Image flat = io::opencv_bicubic_resize(make_image(5, 7, [](int c, int, int) { return 0.1f * (c + 1); }), 256, 256);
   CHECK(flat.at(0, 100, 17) == Approx(0.1f));
   CHECK(flat.at(2, 255, 255) == Approx(0.3f));
 }
@@ -86,7 +86,10 @@ TEST_CASE("square resize: a linear ramp stays linear inside, constants stay cons
 TEST_CASE("shorter side then centre crop follows torchvision's sizes and offsets") {
   // 4 x 8 (h x w): shorter side already 4, so the crop alone decides: columns round((8-4)/2) = 2..5.
   io::Image wide = make_image(4, 8, [](int, int y, int x) { return static_cast<float>(10 * y + x); });
-  io::Image cropped = io::center_crop(io::resize_shorter_side(wide, 4), 4);
+  io::ImageSize same = io::shorter_side_size(4, 8, 4);
+  CHECK(same.height == 4);
+  CHECK(same.width == 8);
+  io::Image cropped = io::center_crop(wide, 4);
   REQUIRE(cropped.height == 4);
   REQUIRE(cropped.width == 4);
   CHECK(cropped.at(0, 0, 0) == 2.0f);
@@ -97,11 +100,10 @@ TEST_CASE("shorter side then centre crop follows torchvision's sizes and offsets
   io::Image five = make_image(4, 5, [](int, int, int x) { return static_cast<float>(x); });
   CHECK(io::center_crop(five, 4).at(0, 0, 0) == 0.0f);  // (5 - 4) / 2 = 0.5 -> 0
   // 200 x 300 -> shorter side 256: the long side is int(256 * 300 / 200) = 384.
-  io::Image photo = make_image(200, 300, [](int, int, int) { return 0.5f; });
-  io::Image resized = io::resize_shorter_side(photo, 256);
+  io::ImageSize resized = io::shorter_side_size(200, 300, 256);
   CHECK(resized.height == 256);
   CHECK(resized.width == 384);
-  io::Image tall = io::resize_shorter_side(make_image(301, 200, [](int, int, int) { return 0.f; }), 256);
+  io::ImageSize tall = io::shorter_side_size(301, 200, 256);
   CHECK(tall.width == 256);
   CHECK(tall.height == 385);  // int(256 * 301 / 200) = int(385.28)
 }
@@ -118,11 +120,13 @@ TEST_CASE("load_image applies both policies end to end") {
   test::TempDir dir;
   std::string path = dir.file("photo.jpg");
   io::write_image(path, make_image(300, 400, [](int c, int y, int x) { return ((x + y + c * 30) % 255) / 255.0f; }));
-  io::ImageOptions dino{io::ResizePolicy::shorter_side_crop, 256, 224, true};
+  io::ImageOptions dino{io::ResizePolicy::shorter_side_crop, io::Interpolation::pil_bicubic,
+                        io::PilPassOrder::horizontal_first, 256, 224, true};
   io::Image a = io::load_image(path, dino);
   CHECK(a.height == 224);
   CHECK(a.width == 224);
-  io::ImageOptions me_vgs{io::ResizePolicy::square, 256, 224, false};
+  io::ImageOptions me_vgs{io::ResizePolicy::square, io::Interpolation::pil_bilinear, io::PilPassOrder::horizontal_first,
+                          256, 224, false};
   io::Image b = io::load_image(path, me_vgs);
   CHECK(b.height == 256);
   CHECK(b.width == 256);

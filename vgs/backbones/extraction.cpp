@@ -20,6 +20,7 @@
 #include "vgs/io/audio.h"
 #include "vgs/io/feature_store.h"
 #include "vgs/io/hidden_state_dump.h"
+#include "vgs/io/options.h"
 #include "vgs/nn/device.h"
 
 namespace fs = std::filesystem;
@@ -190,6 +191,7 @@ io::FeatureStoreInfo store_info(const Run& run) {
   info.layers = run.layers;
   info.sample_rate = run.modality == Modality::audio ? o.sample_rate : 0;
   info.image_size = run.modality == Modality::image ? run.backbone.image_size() : 0;
+  info.image_preprocessing = run.modality == Modality::image ? io::describe_image_preprocessing(o.image) : "";
   info.dtype = o.dtype;
   info.manifest = fs::absolute(o.manifest).string();
   info.manifest_digest = core::file_digest(o.manifest);

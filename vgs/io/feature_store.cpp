@@ -54,6 +54,8 @@ std::string FeatureStoreInfo::mismatch(const FeatureStoreInfo& o) const {
   if (layers != o.layers) return "layers: " + list(layers) + " vs " + list(o.layers);
   if (sample_rate != o.sample_rate) return "sample rate: " + std::to_string(sample_rate) + " vs " + std::to_string(o.sample_rate);
   if (image_size != o.image_size) return "image size: " + std::to_string(image_size) + " vs " + std::to_string(o.image_size);
+  if (image_preprocessing != o.image_preprocessing)
+    return "image preprocessing: " + image_preprocessing + " vs " + o.image_preprocessing;
   if (dtype != o.dtype) return "dtype: " + dtype + " vs " + o.dtype;
   if (manifest_digest != o.manifest_digest) return "manifest digest: " + manifest_digest + " vs " + o.manifest_digest;
   return "";
@@ -71,10 +73,18 @@ void write_info(hid_t file, const FeatureStoreInfo& info) {
   hdf5::write_int_list_attribute(file, "layers", info.layers);
   hdf5::write_int_attribute(file, "sample_rate", info.sample_rate);
   hdf5::write_int_attribute(file, "image_size", info.image_size);
+  hdf5::write_string_attribute(file, "image_preprocessing", info.image_preprocessing);
   hdf5::write_string_attribute(file, "dtype", info.dtype);
   hdf5::write_string_attribute(file, "manifest", info.manifest);
   hdf5::write_string_attribute(file, "manifest_digest", info.manifest_digest);
   hdf5::write_string_attribute(file, "vgs_version", info.vgs_version);
+}
+
+// Stores written before vgs recorded the preprocessing say nothing: their images went through
+// OpenCV's float bicubic, so an image store without the attribute matches no current setting.
+std::string recorded_image_preprocessing(hid_t file, int64_t image_size) {
+  if (hdf5::has_attribute(file, "image_preprocessing")) return hdf5::read_string_attribute(file, "image_preprocessing");
+  return image_size > 0 ? "(not recorded)" : "";
 }
 
 FeatureStoreInfo read_info(hid_t file, const std::string& path) {
@@ -86,6 +96,7 @@ FeatureStoreInfo read_info(hid_t file, const std::string& path) {
     info.layers = hdf5::read_int_list_attribute(file, "layers");
     info.sample_rate = hdf5::read_int_attribute(file, "sample_rate");
     info.image_size = hdf5::read_int_attribute(file, "image_size");
+    info.image_preprocessing = recorded_image_preprocessing(file, info.image_size);
     info.dtype = hdf5::read_string_attribute(file, "dtype");
     info.manifest = hdf5::read_string_attribute(file, "manifest");
     info.manifest_digest = hdf5::read_string_attribute(file, "manifest_digest");

@@ -27,6 +27,8 @@ struct FeatureStoreInfo {
   std::vector<int64_t> layers;   // backbone layers stored, in order
   int64_t sample_rate = 0;       // audio backbones
   int64_t image_size = 0;        // image backbones
+  // image backbones: io::describe_image_preprocessing of the image options ("" for audio)
+  std::string image_preprocessing;
   std::string dtype = "float16"; // "float16" or "float32"
   std::string manifest;          // manifest path the items come from
   std::string manifest_digest;

@@ -1,17 +1,20 @@
-// Image input with OpenCV: decode, resize policies, normalisation; and writing for the toy world.
+// Image input: OpenCV decodes to 8-bit RGB, the resize runs in 8 bits as PIL's (pil_resample.cpp) or
+// in float as OpenCV's bicubic, then float and normalisation; and writing for the toy world.
 #include "vgs/io/image.h"
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <stdexcept>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "vgs/core/error.h"
-#include "vgs/io/image_header.h"
 #include "vgs/core/fs.h"
+#include "vgs/io/image_header.h"
+#include "vgs/io/pil_resample.h"
 
 namespace vgs::io {
 
@@ -64,9 +67,18 @@ cv::Mat to_mat(const Image& image) {
   return merged;
 }
 
+// Encodes 8-bit BGR by the path's extension (PNG when none) and writes it atomically.
+void encode_to_file(const std::string& path, const cv::Mat& bgr) {
+  std::vector<unsigned char> encoded;
+  std::string extension = std::filesystem::path(path).extension().string();
+  if (!cv::imencode(extension.empty() ? ".png" : extension, bgr, encoded))
+    throw Error(path + ": cannot encode image (unknown extension?)");
+  core::write_file_atomic(path, std::string(encoded.begin(), encoded.end()));
+}
+
 }  // namespace
 
-Image decode_image(const std::string& path, int64_t max_pixels) {
+Image8 decode_image8(const std::string& path, int64_t max_pixels) {
   std::vector<unsigned char> bytes = read_bytes(path);
   if (auto size = image_size_from_header(bytes); size && size->pixels() > max_pixels)
     throw Error(path + ": the image claims " + std::to_string(size->width) + "x" + std::to_string(size->height) +
@@ -79,13 +91,31 @@ Image decode_image(const std::string& path, int64_t max_pixels) {
     throw Error(path + ": cannot decode image: " + e.msg);
   }
   if (bgr.empty()) throw Error(path + ": cannot decode image (corrupt, truncated or unknown format)");
-  cv::Mat rgb;
+  cv::Mat rgb;  // freshly allocated, hence continuous
   cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-  rgb.convertTo(rgb, CV_32F, 1.0 / 255.0);
-  return from_mat(rgb);
+  Image8 image;
+  image.height = rgb.rows;
+  image.width = rgb.cols;
+  image.data.assign(rgb.data, rgb.data + rgb.total() * rgb.elemSize());
+  return image;
 }
 
-Image resize_image(const Image& image, int height, int width) {
+Image decode_image(const std::string& path, int64_t max_pixels) { return to_float_image(decode_image8(path, max_pixels)); }
+
+Image to_float_image(const Image8& image) {
+  Image out;
+  out.channels = image.channels;
+  out.height = image.height;
+  out.width = image.width;
+  out.data.resize(image.data.size());
+  const size_t plane = static_cast<size_t>(image.height) * image.width;
+  for (size_t i = 0; i < plane; ++i)
+    for (int c = 0; c < image.channels; ++c)  // a float division, as ToTensor's div(255)
+      out.data[c * plane + i] = static_cast<float>(image.data[i * image.channels + c]) / 255.0f;
+  return out;
+}
+
+Image opencv_bicubic_resize(const Image& image, int height, int width) {
   if (height <= 0 || width <= 0) throw Error("resize to " + std::to_string(height) + "x" + std::to_string(width) + ": sizes must be positive");
   if (height == image.height && width == image.width) return image;
   cv::Mat resized;
@@ -93,10 +123,18 @@ Image resize_image(const Image& image, int height, int width) {
   return from_mat(resized);
 }
 
-Image resize_shorter_side(const Image& image, int size) {
-  if (image.height <= image.width)
-    return resize_image(image, size, static_cast<int>(static_cast<double>(size) * image.width / image.height));
-  return resize_image(image, static_cast<int>(static_cast<double>(size) * image.height / image.width), size);
+Image resize_to_float(const Image8& image, int height, int width, Interpolation interpolation, PilPassOrder order) {
+  switch (interpolation) {
+    case Interpolation::pil_bilinear: return to_float_image(pil_resize(image, height, width, PilFilter::bilinear, order));
+    case Interpolation::pil_bicubic: return to_float_image(pil_resize(image, height, width, PilFilter::bicubic, order));
+    case Interpolation::opencv_bicubic_float: return opencv_bicubic_resize(to_float_image(image), height, width);
+  }
+  throw std::logic_error("resize_to_float: an unknown interpolation");
+}
+
+ImageSize shorter_side_size(int height, int width, int size) {
+  if (height <= width) return {static_cast<int>(static_cast<double>(size) * width / height), size};
+  return {size, static_cast<int>(static_cast<double>(size) * height / width)};  // ImageSize is {width, height}
 }
 
 Image center_crop(const Image& image, int crop) {
@@ -124,28 +162,42 @@ void normalize_image(Image& image, const std::array<float, 3>& mean, const std::
       image.data[c * plane + i] = (image.data[c * plane + i] - mean[c]) / std[c];
 }
 
-Image load_image(const std::string& path, const ImageOptions& options) {
-  Image image = decode_image(path, options.max_pixels);
+Image preprocess_image(const Image8& decoded, const ImageOptions& options) {
+  Image image;
   switch (options.policy) {
-    case ResizePolicy::none: break;
-    case ResizePolicy::shorter_side_crop:
-      image = center_crop(resize_shorter_side(image, options.resize), options.crop);
+    case ResizePolicy::none: image = to_float_image(decoded); break;
+    case ResizePolicy::square:
+      image = resize_to_float(decoded, options.resize, options.resize, options.interpolation, options.pil_pass_order);
       break;
-    case ResizePolicy::square: image = resize_image(image, options.resize, options.resize); break;
+    case ResizePolicy::shorter_side_crop: {
+      const ImageSize size = shorter_side_size(decoded.height, decoded.width, options.resize);
+      image = center_crop(
+          resize_to_float(decoded, static_cast<int>(size.height), static_cast<int>(size.width), options.interpolation,
+                          options.pil_pass_order),
+          options.crop);
+      break;
+    }
   }
   if (options.normalize) normalize_image(image, options.mean, options.std);
   return image;
+}
+
+Image load_image(const std::string& path, const ImageOptions& options) {
+  return preprocess_image(decode_image8(path, options.max_pixels), options);
 }
 
 void write_image(const std::string& path, const Image& image) {
   cv::Mat rgb = to_mat(image), bgr, bytes8;
   cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
   bgr.convertTo(bytes8, CV_8U, 255.0);
-  std::vector<unsigned char> encoded;
-  std::string extension = std::filesystem::path(path).extension().string();
-  if (!cv::imencode(extension.empty() ? ".png" : extension, bytes8, encoded))
-    throw Error(path + ": cannot encode image (unknown extension?)");
-  core::write_file_atomic(path, std::string(encoded.begin(), encoded.end()));
+  encode_to_file(path, bytes8);
+}
+
+void write_image(const std::string& path, const Image8& image) {
+  if (image.channels != 3) throw Error(path + ": can only write RGB images, got " + std::to_string(image.channels) + " channels");
+  cv::Mat rgb(image.height, image.width, CV_8UC3, const_cast<uint8_t*>(image.data.data())), bgr;
+  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+  encode_to_file(path, bgr);
 }
 
 }  // namespace vgs::io

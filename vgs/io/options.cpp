@@ -1,6 +1,7 @@
 // The recipe keys of the io layer and their typed forms. Each key's default is the struct member's.
 #include "vgs/io/options.h"
 
+#include <sstream>
 #include <stdexcept>
 
 #include "vgs/core/config.h"
@@ -23,6 +24,19 @@ const core::Choices<ResizePolicy>& resize_policies() {
   return choices;
 }
 
+const core::Choices<Interpolation>& interpolations() {
+  static const core::Choices<Interpolation> choices{{Interpolation::pil_bilinear, "pil_bilinear"},
+                                                    {Interpolation::pil_bicubic, "pil_bicubic"},
+                                                    {Interpolation::opencv_bicubic_float, "opencv_bicubic_float"}};
+  return choices;
+}
+
+const core::Choices<PilPassOrder>& pil_pass_orders() {
+  static const core::Choices<PilPassOrder> choices{{PilPassOrder::horizontal_first, "horizontal_first"},
+                                                   {PilPassOrder::pillow13, "pillow13"}};
+  return choices;
+}
+
 namespace {
 
 void add_image_options(core::Schema& s) {
@@ -31,6 +45,13 @@ void add_image_options(core::Schema& s) {
   s.add_choice("image.resize_policy", resize_policies(), d.policy,
                "square: both sides to image.resize (me-vgs); shorter_side_crop: shorter side to "
                "image.resize then centre crop image.crop (DINO eval); none: keep the size");
+  s.add_choice("image.interpolation", interpolations(), d.interpolation,
+               "pil_bilinear: PIL's antialiased bilinear in 8 bits, torchvision's Resize default (me-vgs); "
+               "pil_bicubic: PIL's bicubic (DINO eval); opencv_bicubic_float: OpenCV's bicubic in float, "
+               "no antialiasing");
+  s.add_choice("image.pil_pass_order", pil_pass_orders(), d.pil_pass_order,
+               "which pass of pil_* runs first: horizontal_first as Pillow up to 12 (me-vgs, DINO); pillow13: "
+               "vertical first when the height shrinks by more than twice what the width does");
   s.add_int("image.resize", d.resize, "target size of the resize step, pixels", Bounds::at_least(1));
   s.add_int("image.crop", d.crop, "centre crop size for shorter_side_crop, pixels", Bounds::at_least(1));
   s.add_int("image.max_pixels", d.max_pixels,
@@ -88,6 +109,8 @@ AudioOptions audio_options(const core::Config& c) {
 ImageOptions image_options(const core::Config& c) {
   ImageOptions o;
   o.policy = c.get_choice("image.resize_policy", resize_policies());
+  o.interpolation = c.get_choice("image.interpolation", interpolations());
+  o.pil_pass_order = c.get_choice("image.pil_pass_order", pil_pass_orders());
   o.resize = static_cast<int>(c.get_int("image.resize"));
   o.crop = static_cast<int>(c.get_int("image.crop"));
   o.max_pixels = c.get_int("image.max_pixels");
@@ -95,6 +118,22 @@ ImageOptions image_options(const core::Config& c) {
   o.mean = three(c, "image.mean");
   o.std = three(c, "image.std");
   return o;
+}
+
+std::string describe_image_preprocessing(const ImageOptions& o) {
+  auto three_numbers = [](const std::array<float, 3>& v) {
+    std::ostringstream out;
+    out << v[0] << "," << v[1] << "," << v[2];  // 6 significant digits: floats read from a recipe
+    return out.str();
+  };
+  std::string text = resize_policies().name(o.policy);
+  if (o.policy == ResizePolicy::square) text += " " + std::to_string(o.resize);
+  if (o.policy == ResizePolicy::shorter_side_crop) text += " " + std::to_string(o.resize) + " crop " + std::to_string(o.crop);
+  if (o.policy != ResizePolicy::none) text += std::string(", ") + interpolations().name(o.interpolation);
+  if (o.policy != ResizePolicy::none && o.interpolation != Interpolation::opencv_bicubic_float &&
+      o.pil_pass_order != PilPassOrder::horizontal_first)
+    text += std::string(" ") + pil_pass_orders().name(o.pil_pass_order);  // named only when not the default
+  return text + (o.normalize ? ", mean " + three_numbers(o.mean) + " std " + three_numbers(o.std) : ", no normalize");
 }
 
 FeatureOptions feature_options(const core::Config& c) {

@@ -24,6 +24,8 @@ struct AudioOptions {
 enum class FeatureLoad { automatic, memory, disk, online };
 const core::Choices<FeatureLoad>& feature_loads();
 const core::Choices<ResizePolicy>& resize_policies();
+const core::Choices<Interpolation>& interpolations();
+const core::Choices<PilPassOrder>& pil_pass_orders();
 
 struct FeatureOptions {
   std::string dtype = "float16";
@@ -34,6 +36,11 @@ struct FeatureOptions {
 
 AudioOptions audio_options(const core::Config& config);
 ImageOptions image_options(const core::Config& config);
+// One line, in the recipe's words, naming every setting that changes the pixels a backbone
+// receives, for a feature store to record: "square 256, pil_bilinear, mean 0.485,0.456,0.406 std
+// 0.229,0.224,0.225" (interpolation only when something is resized, the pass order only when it is
+// Pillow 13's; "no normalize" without normalisation).
+std::string describe_image_preprocessing(const ImageOptions& options);
 FeatureOptions feature_options(const core::Config& config);
 
 }  // namespace vgs::io
