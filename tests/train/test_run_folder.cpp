@@ -148,7 +148,7 @@ TEST_CASE("a stop at an epoch's end resumes through the same step folder without
   check_same_weights(dir.file("whole"), run);
 }
 
-TEST_CASE("Ctrl-C checkpoints and stops with the stopped exit code; the run resumes to its end") {
+TEST_CASE("Ctrl-C checkpoints and stops with the stopped exit code and the run resumes to its end") {
   test::TempDir dir;
   const std::string recipe = test::write_small_toy_recipe(dir, "ctrlc"), run = dir.file("ctrlc");
   auto r = test::run_command(train_program() + " " + recipe + " --set train.epochs=60 > " + dir.file("log") + " 2>&1 & pid=$!; "
