@@ -1,7 +1,8 @@
 // vgs-prepare: builds datasets vgs trains and tests on. `vgs-prepare toy-world OUT_DIR` makes the toy
 // ME world (espeak-ng speech, procedural pictures, manifests, trial lists) with no download;
 // `vgs-prepare trials` writes a two-way trial list (familiar, ME or episodes) from manifests;
-// `vgs-prepare import-me-vgs ME_VGS_DIR OUT_DIR` turns a me-vgs data folder into vgs's layout.
+// `vgs-prepare import-me-vgs ME_VGS_DIR OUT_DIR` turns a me-vgs data folder into vgs's layout;
+// `vgs-prepare captions` writes caption and image manifests from a caption corpus already on disk.
 #include <iomanip>
 #include <iostream>
 #include <set>
@@ -10,6 +11,7 @@
 #include "vgs/cli/common.h"
 #include "vgs/core/error.h"
 #include "vgs/core/strings.h"
+#include "vgs/data/caption_corpora.h"
 #include "vgs/data/manifest.h"
 #include "vgs/data/me_vgs_import.h"
 #include "vgs/data/toy_world.h"
@@ -166,6 +168,41 @@ void import_me_vgs(const ImportArguments& a) {
   for (const auto& path : report.missing) std::cout << "not in the me-vgs folder (skipped): " << path << "\n";
 }
 
+struct CaptionsArguments {
+  std::string corpus, root, split, out, images;
+};
+
+CLI::App* add_captions_command(CLI::App& app, CaptionsArguments& a) {
+  CLI::App* captions = app.add_subcommand(
+      "captions", "Write a caption manifest and an image manifest from a caption corpus in its public layout "
+                  "(docs/captions.md; nothing is downloaded)");
+  captions->add_option("--corpus", a.corpus, "flickr30k_entities, coco or cc (Conceptual Captions)")
+      ->required()->check(CLI::IsMember({"flickr30k_entities", "coco", "cc"}));
+  captions->add_option("--root", a.root, "the corpus folder")->required();
+  captions->add_option("--split", a.split, "flickr30k_entities: train, val or test (default: every image); "
+                                           "coco: train or val (required); cc: train or val (required)");
+  captions->add_option("--out", a.out, "caption manifest to write (JSON Lines)")->required();
+  captions->add_option("--images", a.images, "image manifest to write (default: <out without .jsonl>_images.jsonl)");
+  return captions;
+}
+
+void prepare_captions(CaptionsArguments a) {
+  if (a.split.empty() && a.corpus != "flickr30k_entities")
+    throw vgs::Error("--split is required for --corpus " + a.corpus + " (train or val)");
+  if (a.images.empty()) {
+    const bool jsonl = a.out.size() > 6 && a.out.compare(a.out.size() - 6, 6, ".jsonl") == 0;
+    a.images = (jsonl ? a.out.substr(0, a.out.size() - 6) : a.out) + "_images.jsonl";
+  }
+  const auto corpus = vgs::data::read_caption_corpus(a.corpus, a.root, a.split);
+  vgs::data::write_caption_manifest(a.out, corpus.captions);
+  vgs::data::write_image_manifest(a.images, corpus.images);
+  std::cout << corpus.captions.size() << " captions of " << corpus.images.size() << " images in " << a.out << " and "
+            << a.images;
+  if (corpus.missing_images > 0)
+    std::cout << " (" << corpus.missing_images << " listed images not on disk: left out with their captions)";
+  std::cout << "\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -180,10 +217,13 @@ int main(int argc, char** argv) {
   CLI::App* trials = add_trials_command(app, t);
   ImportArguments import_arguments;
   CLI::App* import = add_import_command(app, import_arguments);
+  CaptionsArguments captions_arguments;
+  CLI::App* captions = add_captions_command(app, captions_arguments);
 
   return vgs::cli::run_program(app, argc, argv, log_level, [&] {
     if (trials->parsed()) std::cout << prepare_trials(t) << "\n";
     else if (import->parsed()) import_me_vgs(import_arguments);
+    else if (captions->parsed()) prepare_captions(captions_arguments);
     else prepare_toy_world(toy_world);
     return 0;
   });
