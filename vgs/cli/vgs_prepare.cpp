@@ -2,7 +2,8 @@
 // ME world (espeak-ng speech, procedural pictures, manifests, trial lists) with no download;
 // `vgs-prepare trials` writes a two-way trial list (familiar, ME or episodes) from manifests;
 // `vgs-prepare import-me-vgs ME_VGS_DIR OUT_DIR` turns a me-vgs data folder into vgs's layout;
-// `vgs-prepare captions` writes caption and image manifests from a caption corpus already on disk.
+// `vgs-prepare captions` writes caption and image manifests from a caption corpus already on disk;
+// `vgs-prepare toy-captions OUT_DIR` makes the toy caption world (scenes, captions with spans, foils).
 #include <iomanip>
 #include <iostream>
 #include <set>
@@ -14,6 +15,7 @@
 #include "vgs/data/caption_corpora.h"
 #include "vgs/data/manifest.h"
 #include "vgs/data/me_vgs_import.h"
+#include "vgs/data/toy_captions.h"
 #include "vgs/data/toy_world.h"
 #include "vgs/data/trials.h"
 #include "vgs/data/vocabulary.h"
@@ -203,6 +205,30 @@ void prepare_captions(CaptionsArguments a) {
   std::cout << "\n";
 }
 
+struct ToyCaptionsArguments {
+  std::string out_dir;
+  vgs::data::ToyCaptionsOptions options;
+};
+
+CLI::App* add_toy_captions_command(CLI::App& app, ToyCaptionsArguments& a) {
+  CLI::App* toy = app.add_subcommand(
+      "toy-captions", "Make the toy caption world (drawn scenes, captions with phrase spans, one-phrase foils) in OUT_DIR");
+  vgs::data::ToyCaptionsOptions& o = a.options;
+  toy->add_option("OUT_DIR", a.out_dir, "folder to write (its files are replaced)")->required();
+  toy->add_option("--seed", o.seed, "random seed; the same seed gives byte-identical files")->capture_default_str();
+  toy->add_option("--train", o.train_scenes, "train pictures")->capture_default_str();
+  toy->add_option("--val", o.val_scenes, "val pictures (0: no val split)")->capture_default_str();
+  toy->add_option("--test", o.test_scenes, "test pictures (0: no test split)")->capture_default_str();
+  toy->add_option("--image-size", o.image_size, "picture side in pixels")->capture_default_str();
+  return toy;
+}
+
+void prepare_toy_captions(const ToyCaptionsArguments& a) {
+  const auto result = vgs::data::make_toy_captions(a.out_dir, a.options);
+  std::cout << "toy captions in " << result.dir << ": " << result.images << " pictures, " << result.captions
+            << " captions, " << result.foils << " foils\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -219,11 +245,14 @@ int main(int argc, char** argv) {
   CLI::App* import = add_import_command(app, import_arguments);
   CaptionsArguments captions_arguments;
   CLI::App* captions = add_captions_command(app, captions_arguments);
+  ToyCaptionsArguments toy_captions_arguments;
+  CLI::App* toy_captions = add_toy_captions_command(app, toy_captions_arguments);
 
   return vgs::cli::run_program(app, argc, argv, log_level, [&] {
     if (trials->parsed()) std::cout << prepare_trials(t) << "\n";
     else if (import->parsed()) import_me_vgs(import_arguments);
     else if (captions->parsed()) prepare_captions(captions_arguments);
+    else if (toy_captions->parsed()) prepare_toy_captions(toy_captions_arguments);
     else prepare_toy_world(toy_world);
     return 0;
   });
