@@ -1,7 +1,9 @@
 // vgs-prepare: builds datasets vgs trains and tests on. `vgs-prepare toy-world OUT_DIR` makes the toy
 // ME world (espeak-ng speech, procedural pictures, manifests, trial lists) with no download;
 // `vgs-prepare trials` writes a two-way trial list (familiar, ME or episodes) from manifests;
-// `vgs-prepare import-me-vgs ME_VGS_DIR OUT_DIR` turns a me-vgs data folder into vgs's layout.
+// `vgs-prepare import-me-vgs ME_VGS_DIR OUT_DIR` turns a me-vgs data folder into vgs's layout;
+// `vgs-prepare captions` writes caption and image manifests from a caption corpus already on disk;
+// `vgs-prepare toy-captions OUT_DIR` makes the toy caption world (scenes, captions with spans, foils).
 #include <iomanip>
 #include <iostream>
 #include <set>
@@ -10,8 +12,10 @@
 #include "vgs/cli/common.h"
 #include "vgs/core/error.h"
 #include "vgs/core/strings.h"
+#include "vgs/data/caption_corpora.h"
 #include "vgs/data/manifest.h"
 #include "vgs/data/me_vgs_import.h"
+#include "vgs/data/toy_captions.h"
 #include "vgs/data/toy_world.h"
 #include "vgs/data/trials.h"
 #include "vgs/data/vocabulary.h"
@@ -166,6 +170,65 @@ void import_me_vgs(const ImportArguments& a) {
   for (const auto& path : report.missing) std::cout << "not in the me-vgs folder (skipped): " << path << "\n";
 }
 
+struct CaptionsArguments {
+  std::string corpus, root, split, out, images;
+};
+
+CLI::App* add_captions_command(CLI::App& app, CaptionsArguments& a) {
+  CLI::App* captions = app.add_subcommand(
+      "captions", "Write a caption manifest and an image manifest from a caption corpus in its public layout "
+                  "(docs/captions.md; nothing is downloaded)");
+  captions->add_option("--corpus", a.corpus, "flickr30k_entities, coco or cc (Conceptual Captions)")
+      ->required()->check(CLI::IsMember({"flickr30k_entities", "coco", "cc"}));
+  captions->add_option("--root", a.root, "the corpus folder")->required();
+  captions->add_option("--split", a.split, "flickr30k_entities: train, val or test (default: every image); "
+                                           "coco: train or val (required); cc: train or val (required)");
+  captions->add_option("--out", a.out, "caption manifest to write (JSON Lines)")->required();
+  captions->add_option("--images", a.images, "image manifest to write (default: <out without .jsonl>_images.jsonl)");
+  return captions;
+}
+
+void prepare_captions(CaptionsArguments a) {
+  if (a.split.empty() && a.corpus != "flickr30k_entities")
+    throw vgs::Error("--split is required for --corpus " + a.corpus + " (train or val)");
+  if (a.images.empty()) {
+    const bool jsonl = a.out.size() > 6 && a.out.compare(a.out.size() - 6, 6, ".jsonl") == 0;
+    a.images = (jsonl ? a.out.substr(0, a.out.size() - 6) : a.out) + "_images.jsonl";
+  }
+  const auto corpus = vgs::data::read_caption_corpus(a.corpus, a.root, a.split);
+  vgs::data::write_caption_manifest(a.out, corpus.captions);
+  vgs::data::write_image_manifest(a.images, corpus.images);
+  std::cout << corpus.captions.size() << " captions of " << corpus.images.size() << " images in " << a.out << " and "
+            << a.images;
+  if (corpus.missing_images > 0)
+    std::cout << " (" << corpus.missing_images << " listed images not on disk: left out with their captions)";
+  std::cout << "\n";
+}
+
+struct ToyCaptionsArguments {
+  std::string out_dir;
+  vgs::data::ToyCaptionsOptions options;
+};
+
+CLI::App* add_toy_captions_command(CLI::App& app, ToyCaptionsArguments& a) {
+  CLI::App* toy = app.add_subcommand(
+      "toy-captions", "Make the toy caption world (drawn scenes, captions with phrase spans, one-phrase foils) in OUT_DIR");
+  vgs::data::ToyCaptionsOptions& o = a.options;
+  toy->add_option("OUT_DIR", a.out_dir, "folder to write (its files are replaced)")->required();
+  toy->add_option("--seed", o.seed, "random seed; the same seed gives byte-identical files")->capture_default_str();
+  toy->add_option("--train", o.train_scenes, "train pictures")->capture_default_str();
+  toy->add_option("--val", o.val_scenes, "val pictures (0: no val split)")->capture_default_str();
+  toy->add_option("--test", o.test_scenes, "test pictures (0: no test split)")->capture_default_str();
+  toy->add_option("--image-size", o.image_size, "picture side in pixels")->capture_default_str();
+  return toy;
+}
+
+void prepare_toy_captions(const ToyCaptionsArguments& a) {
+  const auto result = vgs::data::make_toy_captions(a.out_dir, a.options);
+  std::cout << "toy captions in " << result.dir << ": " << result.images << " pictures, " << result.captions
+            << " captions, " << result.foils << " foils\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -180,10 +243,16 @@ int main(int argc, char** argv) {
   CLI::App* trials = add_trials_command(app, t);
   ImportArguments import_arguments;
   CLI::App* import = add_import_command(app, import_arguments);
+  CaptionsArguments captions_arguments;
+  CLI::App* captions = add_captions_command(app, captions_arguments);
+  ToyCaptionsArguments toy_captions_arguments;
+  CLI::App* toy_captions = add_toy_captions_command(app, toy_captions_arguments);
 
   return vgs::cli::run_program(app, argc, argv, log_level, [&] {
     if (trials->parsed()) std::cout << prepare_trials(t) << "\n";
     else if (import->parsed()) import_me_vgs(import_arguments);
+    else if (captions->parsed()) prepare_captions(captions_arguments);
+    else if (toy_captions->parsed()) prepare_toy_captions(toy_captions_arguments);
     else prepare_toy_world(toy_world);
     return 0;
   });

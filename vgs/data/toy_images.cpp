@@ -251,9 +251,13 @@ std::string toy_source_name(int source) {
   return source == 0 ? "toy_a" : "toy_b";
 }
 
-std::string render_toy_png(const ToyStyle& style, const ToyPose& pose, int size) {
-  if (size < 16) throw Error("toy image size " + std::to_string(size) + " is too small (at least 16)");
+namespace {
+
+// Draws one object over what `image` (BGR, square) already holds: white for a single object, the
+// objects drawn before it for a scene.
+void draw_toy_object(cv::Mat& image, const ToyStyle& style, const ToyPose& pose) {
   toy_source_name(pose.source);  // validates
+  const int size = image.rows;
   const double half = size / 2.0;
   const double radius = pose.scale * half, cx = half + pose.dx * half, cy = half + pose.dy * half;
   constexpr int shift = 4;
@@ -274,7 +278,6 @@ std::string render_toy_png(const ToyStyle& style, const ToyPose& pose, int size)
 
   const double c = std::cos(pose.angle * kPi / 180), s = std::sin(pose.angle * kPi / 180);
   const double frequency = 2.2 * pose.texture_scale;
-  cv::Mat image(size, size, CV_8UC3);
   for (int y = 0; y < size; ++y) {
     for (int x = 0; x < size; ++x) {
       // Object frame: undo the rotation so the texture turns with the object.
@@ -284,9 +287,11 @@ std::string render_toy_png(const ToyStyle& style, const ToyPose& pose, int size)
       // Light from the top of the picture in source b.
       const double light = shaded ? std::clamp(1.15 - 0.3 * (py + 1) / 2, 0.75, 1.15) : 1.0;
       const double alpha = mask.at<uint8_t>(y, x) / 255.0;
-      const double background = shaded ? 255.0 - 0.35 * shadow.at<uint8_t>(y, x) : 255.0;
       cv::Vec3b& pixel = image.at<cv::Vec3b>(y, x);
       for (int k = 0; k < 3; ++k) {  // BGR in OpenCV, RGB in the style
+        // The shadow darkens what lies below in proportion; on white this is 255 - 0.35 * shadow exactly.
+        const double below = pixel[k];
+        const double background = shaded ? below - 0.35 * shadow.at<uint8_t>(y, x) * (below / 255.0) : below;
         const double body = std::clamp((base[2 - k] + pose.colour_shift[2 - k]) * light, 0.0, 255.0);
         pixel[k] = clamp_byte(background * (1 - alpha) + body * alpha);
       }
@@ -300,10 +305,34 @@ std::string render_toy_png(const ToyStyle& style, const ToyPose& pose, int size)
   const int thickness = shaded ? std::max(2, size / 50) : std::max(1, size / 128);
   const cv::Scalar ink = shaded ? cv::Scalar(75, 75, 75) : cv::Scalar(20, 20, 20);
   cv::drawContours(image, contours, -1, ink, thickness, cv::LINE_AA);
+}
 
+std::string encode_png(const cv::Mat& image) {
   std::vector<unsigned char> encoded;
   if (!cv::imencode(".png", image, encoded)) throw Error("cannot encode a toy image as PNG");
   return std::string(encoded.begin(), encoded.end());
+}
+
+void check_size(int size) {
+  if (size < 16) throw Error("toy image size " + std::to_string(size) + " is too small (at least 16)");
+}
+
+}  // namespace
+
+std::string render_toy_png(const ToyStyle& style, const ToyPose& pose, int size) {
+  check_size(size);
+  cv::Mat image(size, size, CV_8UC3, cv::Scalar(255, 255, 255));
+  draw_toy_object(image, style, pose);
+  return encode_png(image);
+}
+
+std::string render_toy_scene_png(const std::vector<ToyStyle>& styles, const std::vector<ToyPose>& poses, int size) {
+  check_size(size);
+  if (styles.size() != poses.size())
+    throw Error("toy scene: " + std::to_string(styles.size()) + " styles but " + std::to_string(poses.size()) + " poses");
+  cv::Mat image(size, size, CV_8UC3, cv::Scalar(255, 255, 255));
+  for (size_t i = 0; i < styles.size(); ++i) draw_toy_object(image, styles[i], poses[i]);
+  return encode_png(image);
 }
 
 void write_toy_image(const std::string& path, const ToyStyle& style, const ToyPose& pose, int size) {

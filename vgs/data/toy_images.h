@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace vgs::data {
 
@@ -53,6 +54,9 @@ struct ToyPose {
 
 // The picture as PNG bytes (8-bit RGB, size x size); a pure function of its arguments.
 std::string render_toy_png(const ToyStyle& style, const ToyPose& pose, int size = 256);
+// Several objects in one picture, drawn in order over a white background (later ones on top), each
+// at its own pose; one object gives render_toy_png's bytes. vgs::Error when the counts differ.
+std::string render_toy_scene_png(const std::vector<ToyStyle>& styles, const std::vector<ToyPose>& poses, int size = 256);
 // render_toy_png written atomically to `path`.
 void write_toy_image(const std::string& path, const ToyStyle& style, const ToyPose& pose, int size = 256);
 
