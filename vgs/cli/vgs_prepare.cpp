@@ -13,6 +13,7 @@
 #include "vgs/core/error.h"
 #include "vgs/core/strings.h"
 #include "vgs/data/caption_corpora.h"
+#include "vgs/data/forced_choice.h"
 #include "vgs/data/manifest.h"
 #include "vgs/data/me_vgs_import.h"
 #include "vgs/data/toy_captions.h"
@@ -170,6 +171,12 @@ void import_me_vgs(const ImportArguments& a) {
   for (const auto& path : report.missing) std::cout << "not in the me-vgs folder (skipped): " << path << "\n";
 }
 
+// The manifest written beside `out`: out.jsonl -> out<suffix>.
+std::string beside(const std::string& out, const std::string& suffix) {
+  const bool jsonl = out.size() > 6 && out.compare(out.size() - 6, 6, ".jsonl") == 0;
+  return (jsonl ? out.substr(0, out.size() - 6) : out) + suffix;
+}
+
 struct CaptionsArguments {
   std::string corpus, root, split, out, images;
 };
@@ -191,10 +198,7 @@ CLI::App* add_captions_command(CLI::App& app, CaptionsArguments& a) {
 void prepare_captions(CaptionsArguments a) {
   if (a.split.empty() && a.corpus != "flickr30k_entities")
     throw vgs::Error("--split is required for --corpus " + a.corpus + " (train or val)");
-  if (a.images.empty()) {
-    const bool jsonl = a.out.size() > 6 && a.out.compare(a.out.size() - 6, 6, ".jsonl") == 0;
-    a.images = (jsonl ? a.out.substr(0, a.out.size() - 6) : a.out) + "_images.jsonl";
-  }
+  if (a.images.empty()) a.images = beside(a.out, "_images.jsonl");
   const auto corpus = vgs::data::read_caption_corpus(a.corpus, a.root, a.split);
   vgs::data::write_caption_manifest(a.out, corpus.captions);
   vgs::data::write_image_manifest(a.images, corpus.images);
@@ -202,6 +206,32 @@ void prepare_captions(CaptionsArguments a) {
             << a.images;
   if (corpus.missing_images > 0)
     std::cout << " (" << corpus.missing_images << " listed images not on disk: left out with their captions)";
+  std::cout << "\n";
+}
+
+struct FoilArguments {
+  std::string annotations, image_dir, out, images;
+};
+
+CLI::App* add_foil_command(CLI::App& app, FoilArguments& a) {
+  CLI::App* foil = app.add_subcommand(
+      "foil-coco", "Write FOIL-COCO's released annotations as a forced-choice file and an image manifest (docs/captions.md)");
+  foil->add_option("--annotations", a.annotations, "foilv1.0_train_2017.json or foilv1.0_test_2017.json")->required();
+  foil->add_option("--image-dir", a.image_dir, "the COCO 2014 images they name (train2014 or val2014)")->required();
+  foil->add_option("--out", a.out, "forced-choice file to write (JSON Lines)")->required();
+  foil->add_option("--images", a.images, "image manifest to write (default: <out without .jsonl>_images.jsonl)");
+  return foil;
+}
+
+void prepare_foil(FoilArguments a) {
+  if (a.images.empty()) a.images = beside(a.out, "_images.jsonl");
+  const auto set = vgs::data::read_foil_coco(a.annotations, a.image_dir);
+  vgs::data::write_forced_choice(a.out, set.items);
+  vgs::data::write_image_manifest(a.images, set.images);
+  std::cout << set.items.size() << " forced-choice items of " << set.images.size() << " images in " << a.out << " and "
+            << a.images;
+  if (set.missing_images > 0) std::cout << " (" << set.missing_images << " listed images not in --image-dir: left out)";
+  if (set.unpaired_foils > 0) std::cout << " (" << set.unpaired_foils << " foils without their original caption: left out)";
   std::cout << "\n";
 }
 
@@ -245,6 +275,8 @@ int main(int argc, char** argv) {
   CLI::App* import = add_import_command(app, import_arguments);
   CaptionsArguments captions_arguments;
   CLI::App* captions = add_captions_command(app, captions_arguments);
+  FoilArguments foil_arguments;
+  CLI::App* foil = add_foil_command(app, foil_arguments);
   ToyCaptionsArguments toy_captions_arguments;
   CLI::App* toy_captions = add_toy_captions_command(app, toy_captions_arguments);
 
@@ -252,6 +284,7 @@ int main(int argc, char** argv) {
     if (trials->parsed()) std::cout << prepare_trials(t) << "\n";
     else if (import->parsed()) import_me_vgs(import_arguments);
     else if (captions->parsed()) prepare_captions(captions_arguments);
+    else if (foil->parsed()) prepare_foil(foil_arguments);
     else if (toy_captions->parsed()) prepare_toy_captions(toy_captions_arguments);
     else prepare_toy_world(toy_world);
     return 0;
