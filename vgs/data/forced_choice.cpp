@@ -17,12 +17,6 @@ namespace vgs::data {
 
 namespace {
 
-std::string text_field(const json& object, const char* key, const std::string& where) {
-  if (!object.is_object() || !object.contains(key) || !object[key].is_string() || object[key].get<std::string>().empty())
-    throw Error(where + ": missing or empty '" + key + "'");
-  return object[key].get<std::string>();
-}
-
 // COCO ids are numbers; vgs ids are strings.
 std::string id_field(const json& object, const char* key, const std::string& where) {
   if (!object.is_object() || !object.contains(key) || !object[key].is_number_integer())
@@ -42,7 +36,7 @@ std::map<std::string, std::string> images_on_disk(const json& images, const std:
   std::map<std::string, std::string> found;
   for (size_t i = 0; i < images.size(); ++i) {
     const std::string where = path + ": images[" + std::to_string(i) + "]";
-    const std::string file = (fs::path(image_dir) / text_field(images[i], "file_name", where)).string();
+    const std::string file = (fs::path(image_dir) / nonempty_string(images[i], "file_name", where)).string();
     if (fs::exists(file)) found[id_field(images[i], "id", where)] = file;
     else ++missing;
   }
@@ -55,9 +49,9 @@ std::vector<ForcedChoice> read_forced_choice(const std::string& path) {
   std::vector<ForcedChoice> items;
   std::set<std::string> ids;
   for_each_json_line(path, "forced-choice file", [&](const json& object, const std::string& where, int line) {
-    ForcedChoice c{text_field(object, "id", where),      text_field(object, "image", where),
-                   text_field(object, "caption", where), text_field(object, "foil", where),
-                   text_field(object, "category", where), line};
+    ForcedChoice c{nonempty_string(object, "id", where),      nonempty_string(object, "image", where),
+                   nonempty_string(object, "caption", where), nonempty_string(object, "foil", where),
+                   nonempty_string(object, "category", where), line};
     if (c.foil == c.caption) throw Error(where + ": the foil equals the caption");
     if (!ids.insert(c.id).second) throw Error(where + ": id '" + c.id + "' used twice");
     items.push_back(std::move(c));
@@ -85,7 +79,7 @@ ForcedChoiceSet read_foil_coco(const std::string& annotations, const std::string
   for (size_t i = 0; i < entries.size(); ++i) {
     const std::string where = annotations + ": annotations[" + std::to_string(i) + "]";
     if (!entries[i].contains("foil") || !entries[i]["foil"].is_boolean()) throw Error(where + ": missing or non-boolean 'foil'");
-    if (!entries[i]["foil"].get<bool>()) originals[id_field(entries[i], "id", where)] = text_field(entries[i], "caption", where);
+    if (!entries[i]["foil"].get<bool>()) originals[id_field(entries[i], "id", where)] = nonempty_string(entries[i], "caption", where);
   }
   std::set<std::string> used_images;
   for (size_t i = 0; i < entries.size(); ++i) {
@@ -96,7 +90,7 @@ ForcedChoiceSet read_foil_coco(const std::string& annotations, const std::string
     if (original == originals.end()) { ++set.unpaired_foils; continue; }
     if (!files.count(image)) continue;  // counted among the missing images
     set.items.push_back({"foil-" + id + "-" + std::to_string(i), image, original->second,
-                         text_field(entries[i], "caption", where), text_field(entries[i], "target_word", where), 0});
+                         nonempty_string(entries[i], "caption", where), nonempty_string(entries[i], "target_word", where), 0});
     used_images.insert(image);
   }
   for (const std::string& image : used_images) set.images.push_back({image, files.at(image), image, "coco", 0});

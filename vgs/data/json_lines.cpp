@@ -17,6 +17,13 @@ nlohmann::json parse_json(const std::string& text, const std::string& where) {
   }
 }
 
+std::string nonempty_string(const nlohmann::json& object, const char* key, const std::string& where) {
+  if (!object.is_object()) throw Error(where + ": expected a JSON object");
+  if (!object.contains(key) || !object[key].is_string() || object[key].get<std::string>().empty())
+    throw Error(where + ": missing or empty '" + key + "'");
+  return object[key].get<std::string>();
+}
+
 void for_each_json_line(const std::string& path, const std::string& kind,
                         const std::function<void(const nlohmann::json&, const std::string&, int)>& each) {
   std::ifstream in(path);

@@ -29,13 +29,6 @@ json read_json_array(const std::string& path) {
 
 std::string entry_where(const std::string& path, size_t index) { return path + ": entry " + std::to_string(index + 1); }
 
-std::string field(const json& datum, const char* key, const std::string& where) {
-  if (!datum.is_object()) throw Error(where + ": expected a JSON object");
-  if (!datum.contains(key) || !datum[key].is_string() || datum[key].get<std::string>().empty())
-    throw Error(where + ": missing or empty '" + key + "'");
-  return datum[key].get<std::string>();
-}
-
 std::string optional_field(const json& datum, const char* key) {
   return datum.contains(key) && datum[key].is_string() ? datum[key].get<std::string>() : "";
 }
@@ -51,7 +44,7 @@ std::vector<std::string> names(const json& entry, const char* key, const std::st
   if (!entry.is_object() || !entry.contains(key) || !entry[key].is_array() || entry[key].empty())
     throw Error(where + ": '" + key + "' must be a non-empty list");
   std::vector<std::string> out;
-  for (const json& datum : entry[key]) out.push_back(field(datum, "name", where + ", " + key));
+  for (const json& datum : entry[key]) out.push_back(nonempty_string(datum, "name", where + ", " + key));
   return out;
 }
 
@@ -100,10 +93,10 @@ std::vector<AudioItem> audio_items_from_me_vgs(const std::string& list, const st
   for (size_t i = 0; i < entries.size(); ++i) {
     const std::string where = entry_where(list, i);
     AudioItem item;
-    item.id = field(entries[i], "name", where);
-    const std::string language = field(entries[i], "lang", where);
+    item.id = nonempty_string(entries[i], "name", where);
+    const std::string language = nonempty_string(entries[i], "lang", where);
     item.lang = language_code(language, where);
-    item.label = field(entries[i], "word-en", where);
+    item.label = nonempty_string(entries[i], "word-en", where);
     item.path = (fs::path(data_dir) / (language + "_words") / (item.id + ".wav")).string();
     item.line = static_cast<int>(i + 1);
     items.push_back(std::move(item));
@@ -118,8 +111,8 @@ std::vector<ImageItem> image_items_from_me_vgs(const std::string& list, const st
   for (size_t i = 0; i < entries.size(); ++i) {
     const std::string where = entry_where(list, i);
     ImageItem item;
-    item.id = field(entries[i], "name", where);
-    item.label = field(entries[i], "word-en", where);
+    item.id = nonempty_string(entries[i], "name", where);
+    item.label = nonempty_string(entries[i], "word-en", where);
     item.source = optional_field(entries[i], "source");
     item.path = (fs::path(data_dir) / "images" / (item.id + ".jpg")).string();
     item.line = static_cast<int>(i + 1);
@@ -139,11 +132,11 @@ std::vector<Trial> trials_from_me_vgs(const std::string& path, const std::string
       throw Error(where + ": expected {\"audio\", \"image-pos\", \"image-neg\"}");
     Trial t;
     t.test = test;
-    t.lang = language_code(field(entry["audio"], "lang", where + ", audio"), where);
-    t.word = field(entry["audio"], "word-en", where + ", audio");
-    t.audio = field(entry["audio"], "name", where + ", audio");
-    t.positive = field(entry["image-pos"], "name", where + ", image-pos");
-    t.negative = field(entry["image-neg"], "name", where + ", image-neg");
+    t.lang = language_code(nonempty_string(entry["audio"], "lang", where + ", audio"), where);
+    t.word = nonempty_string(entry["audio"], "word-en", where + ", audio");
+    t.audio = nonempty_string(entry["audio"], "name", where + ", audio");
+    t.positive = nonempty_string(entry["image-pos"], "name", where + ", image-pos");
+    t.negative = nonempty_string(entry["image-neg"], "name", where + ", image-neg");
     char number[16];
     std::snprintf(number, sizeof number, "%06zu", i + 1);
     t.id = test + "-" + t.lang + "-" + number;
@@ -161,9 +154,9 @@ std::vector<PairDraw> pair_draws_from_me_vgs(const std::string& path) {
     const std::string where = entry_where(path, i);
     PairDraw d;
     const json& anchor = only(entries[i], "audios-pos", where);
-    d.audio = field(anchor, "name", where + ", audios-pos");
-    d.word = field(anchor, "word-en", where + ", audios-pos");
-    d.image = field(only(entries[i], "images-pos", where), "name", where + ", images-pos");
+    d.audio = nonempty_string(anchor, "name", where + ", audios-pos");
+    d.word = nonempty_string(anchor, "word-en", where + ", audios-pos");
+    d.image = nonempty_string(only(entries[i], "images-pos", where), "name", where + ", images-pos");
     d.negative_audios = names(entries[i], "audios-neg", where);
     d.negative_images = names(entries[i], "images-neg", where);
     if (d.negative_audios.size() != d.negative_images.size())
