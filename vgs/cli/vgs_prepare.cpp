@@ -223,16 +223,28 @@ CLI::App* add_foil_command(CLI::App& app, FoilArguments& a) {
   return foil;
 }
 
-void prepare_foil(FoilArguments a) {
-  if (a.images.empty()) a.images = beside(a.out, "_images.jsonl");
-  const auto set = vgs::data::read_foil_coco(a.annotations, a.image_dir);
+// Writes a forced-choice set and its image manifest, and says what was left out.
+void write_forced_choice_set(const vgs::data::ForcedChoiceSet& set, const FoilArguments& a) {
+  const std::string images = a.images.empty() ? beside(a.out, "_images.jsonl") : a.images;
   vgs::data::write_forced_choice(a.out, set.items);
-  vgs::data::write_image_manifest(a.images, set.images);
+  vgs::data::write_image_manifest(images, set.images);
   std::cout << set.items.size() << " forced-choice items of " << set.images.size() << " images in " << a.out << " and "
-            << a.images;
+            << images;
   if (set.missing_images > 0) std::cout << " (" << set.missing_images << " listed images not in --image-dir: left out)";
   if (set.unpaired_foils > 0) std::cout << " (" << set.unpaired_foils << " foils without their original caption: left out)";
+  if (set.unclassified > 0)
+    std::cout << " (" << set.unclassified << " rows whose negative is of no or several kinds: left out)";
   std::cout << "\n";
+}
+
+CLI::App* add_svo_command(CLI::App& app, FoilArguments& a) {
+  CLI::App* svo = app.add_subcommand(
+      "svo-probes", "Write SVO-Probes (svo_probes.csv and its downloaded images) as a forced-choice file and an image manifest");
+  svo->add_option("--csv", a.annotations, "svo_probes.csv as released")->required();
+  svo->add_option("--image-dir", a.image_dir, "the images of its URL list, saved as <image id>.jpg")->required();
+  svo->add_option("--out", a.out, "forced-choice file to write (JSON Lines)")->required();
+  svo->add_option("--images", a.images, "image manifest to write (default: <out without .jsonl>_images.jsonl)");
+  return svo;
 }
 
 struct ToyCaptionsArguments {
@@ -277,6 +289,8 @@ int main(int argc, char** argv) {
   CLI::App* captions = add_captions_command(app, captions_arguments);
   FoilArguments foil_arguments;
   CLI::App* foil = add_foil_command(app, foil_arguments);
+  FoilArguments svo_arguments;
+  CLI::App* svo = add_svo_command(app, svo_arguments);
   ToyCaptionsArguments toy_captions_arguments;
   CLI::App* toy_captions = add_toy_captions_command(app, toy_captions_arguments);
 
@@ -284,7 +298,10 @@ int main(int argc, char** argv) {
     if (trials->parsed()) std::cout << prepare_trials(t) << "\n";
     else if (import->parsed()) import_me_vgs(import_arguments);
     else if (captions->parsed()) prepare_captions(captions_arguments);
-    else if (foil->parsed()) prepare_foil(foil_arguments);
+    else if (foil->parsed())
+      write_forced_choice_set(vgs::data::read_foil_coco(foil_arguments.annotations, foil_arguments.image_dir), foil_arguments);
+    else if (svo->parsed())
+      write_forced_choice_set(vgs::data::read_svo_probes(svo_arguments.annotations, svo_arguments.image_dir), svo_arguments);
     else if (toy_captions->parsed()) prepare_toy_captions(toy_captions_arguments);
     else prepare_toy_world(toy_world);
     return 0;
