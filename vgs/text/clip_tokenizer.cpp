@@ -29,10 +29,11 @@ std::string read_gzip(const std::string& path) {
   char buffer[1 << 16];
   int n = 0;
   while ((n = gzread(file.get(), buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<size_t>(n));
-  if (n < 0) {
-    int code = 0;
-    throw Error(path + ": not a readable gzip file (" + gzerror(file.get(), &code) + ")");
-  }
+  int code = Z_OK;
+  std::string message = gzerror(file.get(), &code);
+  if (core::starts_with(message, path + ": ")) message = message.substr(path.size() + 2);  // zlib names the file too
+  // A stream cut short reads as its data followed by Z_BUF_ERROR, not as an error of gzread.
+  if (n < 0 || code == Z_BUF_ERROR) throw Error(path + ": not a readable gzip file (" + message + ")");
   if (gzdirect(file.get())) throw Error(path + ": not gzip-compressed (expected CLIP's bpe_simple_vocab_16e6.txt.gz)");
   return text;
 }
@@ -98,9 +99,10 @@ ClipTokenizer::ClipTokenizer(const std::string& vocab_path) { read_vocabulary(vo
 void ClipTokenizer::read_vocabulary(const std::string& path) {
   const std::string text = read_gzip(path);
   decode_spanned(text, path);  // throws on bytes that are not UTF-8
-  const std::vector<std::string> lines = core::split(text, '\n');
+  std::vector<std::string> lines = core::split(text, '\n');
+  if (!lines.empty() && lines.back().empty()) lines.pop_back();  // the final newline
   if (lines.size() < kMerges + 1) {
-    throw Error(path + ": " + std::to_string(lines.size() > 0 ? lines.size() - 1 : 0) +
+    throw Error(path + ": " + std::to_string(lines.empty() ? 0 : lines.size() - 1) +
                 " merge lines, CLIP's BPE vocabulary has " + std::to_string(kMerges));
   }
   auto add = [this](const std::string& entry) {
@@ -118,9 +120,9 @@ void ClipTokenizer::read_vocabulary(const std::string& path) {
   for (size_t k = 0; k < kMerges; ++k) {
     const std::vector<std::string> parts = split_fields(lines[k + 1]);
     const std::string where = path + ": line " + std::to_string(k + 2) + ": ";
-    if (parts.size() != 2) throw Error(where + "expected a merge of two symbols, found " + core::quote(lines[k + 1]));
+    if (parts.size() != 2) throw Error(where + "expected a merge of two symbols, found '" + core::printable(lines[k + 1]) + "'");
     for (const std::string& part : parts) {
-      if (!encoder_.count(part)) throw Error(where + "symbol " + core::quote(part) + " is not made by an earlier merge");
+      if (!encoder_.count(part)) throw Error(where + "symbol '" + core::printable(part) + "' is not made by an earlier merge");
     }
     ranks_.emplace(parts[0] + " " + parts[1], static_cast<int>(k));
     add(parts[0] + parts[1]);
@@ -231,7 +233,7 @@ void ClipTokenizer::encode_word(const SpannedText& cleaned, size_t first, size_t
 }
 
 std::vector<Token> ClipTokenizer::encode(const std::string& text) const {
-  const SpannedText cleaned = clip_clean(decode_spanned(text, "caption " + core::quote(text)));
+  const SpannedText cleaned = clip_clean(decode_spanned(text, "caption '" + core::printable(text) + "'"));
   std::vector<Token> tokens;
   for (const auto& [first, last] : split_words(code_points(cleaned))) encode_word(cleaned, first, last, tokens);
   return tokens;

@@ -40,7 +40,7 @@ std::unordered_map<std::string, std::string> trainer_arguments(const SentencePie
           {"bos_id", "1"},
           {"eos_id", "2"},
           {"pad_id", "3"},
-          {"minloglevel", "1"}};  // no INFO lines on stderr
+          {"minloglevel", "2"}};  // errors only: no INFO or WARNING lines on stderr
 }
 
 // The span of a piece without the whitespace SentencePiece attaches to it ("▁cat" covers " cat");
@@ -53,6 +53,15 @@ void trim_space(std::string_view text, int64_t& begin, int64_t& end) {
   const int64_t base = begin;
   begin = first < last ? base + chars[first].begin : end;
   end = first < last ? base + chars[last - 1].end : end;
+}
+
+// SentencePiece's message without the source location and failed check it starts with
+// ("Internal: ./src/trainer_interface.cc(660) [(a) == (b)] Vocabulary size too high ...").
+std::string reason(const sentencepiece::util::Status& status, const std::string& fallback) {
+  const std::string message = status.error_message();
+  const size_t check = message.find("] ");
+  const std::string rest = check == std::string::npos ? message : message.substr(check + 2);
+  return rest.empty() ? fallback : rest;
 }
 
 }  // namespace
@@ -69,7 +78,7 @@ void train_sentencepiece(const std::vector<std::string>& texts, const SentencePi
   TextIterator iterator(texts);
   std::string model;
   const auto status = sentencepiece::SentencePieceTrainer::Train(trainer_arguments(options), &iterator, &model);
-  if (!status.ok()) throw Error(what + status.ToString());
+  if (!status.ok()) throw Error(what + reason(status, status.ToString()));
   core::write_file_atomic(out_path, model);
 }
 
@@ -86,14 +95,14 @@ SentencePieceTokenizer::SentencePieceTokenizer(const std::string& model_path)
   const std::string bytes = core::read_file(model_path);
   const auto status = processor_->LoadFromSerializedProto(bytes);
   if (!status.ok() || processor_->GetPieceSize() <= 0) {
-    throw Error(model_path + ": not a SentencePiece model (" + (status.ok() ? "no pieces" : status.ToString()) + ")");
+    throw Error(model_path + ": not a SentencePiece model (" + (status.ok() ? "no pieces" : reason(status, "its bytes do not parse as a ModelProto")) + ")");
   }
 }
 
 SentencePieceTokenizer::~SentencePieceTokenizer() = default;
 
 std::vector<Token> SentencePieceTokenizer::encode(const std::string& text) const {
-  decode_spanned(text, "caption " + core::quote(text));  // SentencePiece would mangle bad bytes silently
+  decode_spanned(text, "caption '" + core::printable(text) + "'");  // SentencePiece would mangle bad bytes silently
   const sentencepiece::ImmutableSentencePieceText encoded = processor_->EncodeAsImmutableProto(text);
   std::vector<Token> tokens;
   tokens.reserve(encoded.pieces_size());
