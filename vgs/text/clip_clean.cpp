@@ -69,8 +69,8 @@ bool from_table(const std::unordered_map<char32_t, std::u32string>& table, char3
 
 // fixes.uncurl_quotes: [\u02bc\u2018-\u201b] -> ', [\u201c-\u201f] -> "
 bool uncurl_quote(char32_t c, std::u32string& out) {
-  if (c == 0x02BC || (c >= 0x2018 && c <= 0x201B)) out = U"'";
-  if (c >= 0x201C && c <= 0x201F) out = U"\"";
+  if (c == 0x02BC || (c >= 0x2018 && c <= 0x201B)) out.push_back(U'\'');
+  if (c >= 0x201C && c <= 0x201F) out.push_back(U'"');
   return !out.empty();
 }
 
