@@ -130,6 +130,11 @@ TEST_CASE("clip: spans point at the original characters through entities, NFC an
     CHECK(token.begin == 0);
     CHECK(token.end == 4);
   }
+  // In code points (PhraseSpan's unit): "Caf&eacute;" is characters [0, 11), "ok" [12, 14);
+  // "Café ok" typed directly: "café" is 4 characters of 5 bytes.
+  CHECK(text::code_point_spans(entity, a) == std::vector<std::pair<int64_t, int64_t>>{{0, 11}, {12, 14}});
+  const std::string direct = "Caf\xc3\xa9 ok";
+  CHECK(text::code_point_spans(direct, clip().encode(direct)) == std::vector<std::pair<int64_t, int64_t>>{{0, 4}, {5, 7}});
   // The special tokens of a row have empty spans.
   const auto row = text::token_row(clip(), a, 77, static_cast<int64_t>(entity.size()));
   CHECK(row[0].begin == row[0].end);

@@ -213,12 +213,4 @@ SpannedText python_lower(const SpannedText& text) {
   return out;
 }
 
-int64_t code_point_index(std::string_view text, int64_t byte) {
-  int64_t index = 0;
-  for (int64_t i = 0; i < byte && i < static_cast<int64_t>(text.size()); ++i) {
-    if ((static_cast<unsigned char>(text[static_cast<size_t>(i)]) & 0xC0) != 0x80) ++index;
-  }
-  return index;
-}
-
 }  // namespace vgs::text

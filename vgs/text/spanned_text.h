@@ -48,7 +48,4 @@ SpannedText nfc(const SpannedText& text);
 // points) and the Greek final sigma.
 SpannedText python_lower(const SpannedText& text);
 
-// The code point index of byte offset `byte` of UTF-8 `text` (Python str indices, as PhraseSpan).
-int64_t code_point_index(std::string_view text, int64_t byte);
-
 }  // namespace vgs::text

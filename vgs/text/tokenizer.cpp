@@ -46,6 +46,20 @@ std::vector<int64_t> token_ids(const std::vector<Token>& tokens) {
   return ids;
 }
 
+std::vector<std::pair<int64_t, int64_t>> code_point_spans(const std::string& text, const std::vector<Token>& tokens) {
+  std::vector<int64_t> index(text.size() + 1, 0);  // byte offset -> code points before it
+  for (size_t b = 0; b < text.size(); ++b) {
+    index[b + 1] = index[b] + ((static_cast<unsigned char>(text[b]) & 0xC0) != 0x80 ? 1 : 0);
+  }
+  std::vector<std::pair<int64_t, int64_t>> spans;
+  spans.reserve(tokens.size());
+  for (const Token& t : tokens) {
+    // an offset inside a character (never made by vgs) counts that character as begun
+    spans.emplace_back(index[static_cast<size_t>(t.begin)], index[static_cast<size_t>(t.end)]);
+  }
+  return spans;
+}
+
 std::string tokens_json(const Tokenizer& tokenizer, const std::string& text, int64_t context_length) {
   const std::vector<Token> tokens = tokenizer.encode(text);
   nlohmann::json pieces = nlohmann::json::array(), spans = nlohmann::json::array();

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace vgs::text {
@@ -52,6 +53,10 @@ std::unique_ptr<Tokenizer> make_tokenizer(const std::string& spec);
 std::vector<Token> token_row(const Tokenizer& tokenizer, const std::vector<Token>& tokens,
                              int64_t context_length, int64_t text_bytes);
 std::vector<int64_t> token_ids(const std::vector<Token>& tokens);
+
+// The tokens' spans in code points of `text` (Python str indices, the unit of data::PhraseSpan),
+// for aligning tokens with gold phrases.
+std::vector<std::pair<int64_t, int64_t>> code_point_spans(const std::string& text, const std::vector<Token>& tokens);
 
 // One JSON object (one line) describing `text`'s tokens: text, ids, pieces, spans [[begin, end]],
 // and with context_length > 0 the fixed-length row.
