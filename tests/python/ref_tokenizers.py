@@ -36,9 +36,12 @@ def clip(texts):
 def main(argv):
     command = argv[1]
     if command == "clip-vocab":
-        from open_clip.tokenizer import default_bpe
+        # found without importing open_clip (and torch): the file open_clip's default_bpe() names
+        import importlib.util
+        import os
 
-        print(default_bpe())
+        package = importlib.util.find_spec("open_clip").submodule_search_locations[0]
+        print(os.path.join(package, "bpe_simple_vocab_16e6.txt.gz"))
     elif command == "clip":
         write(argv[3], clip(read(argv[2])))
     elif command == "clean":
