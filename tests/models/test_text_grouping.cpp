@@ -107,6 +107,22 @@ TEST_CASE("text grouping hard assignments put every real token in exactly one gr
   }
 }
 
+TEST_CASE("text grouping with soft assignment still reports the argmax as its hard assignment") {
+  torch::manual_seed(5);
+  models::TextGroupingConfig config = test::small_text_grouping(0.1);
+  config.hard = false;  // the groups average their tokens by the softmax weights themselves
+  models::TextGrouping model(config);
+  test::TokenBatch batch = test::token_batch(lengths, 12, 40, 8);
+  model->train();
+  models::TextGroupingOutput out = model->forward(batch.ids, batch.keep);
+  CHECK(torch::equal(out.assignment_hard.sum(1), batch.keep.to(torch::kFloat)));
+  CHECK(((out.assignment_hard == 0) | (out.assignment_hard == 1)).all().item<bool>());
+  model->eval();
+  out = model->forward(batch.ids, batch.keep);
+  CHECK(torch::equal(out.assignment_hard, torch::zeros_like(out.assignment_soft).scatter_(1, out.assignment_soft.argmax(1, true), 1.0) *
+                                              batch.keep.unsqueeze(1)));
+}
+
 TEST_CASE("text grouping gradients reach the encoder and token embeddings through the straight-through assignment") {
   torch::manual_seed(6);
   models::TextGrouping model(test::small_text_grouping(0.1));
