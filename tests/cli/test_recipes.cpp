@@ -171,7 +171,7 @@ TEST_CASE("backbone names are checked against the registry when a recipe loads")
   const std::string empty = dir.write("empty.yaml", "");
   check_both_refuse(dir, empty, "--set image_backbone.name=fbank",
                     "--set: image_backbone.name: expected an image backbone (dino_resnet50, resnet50, resnet_tiny, "
-                    "patches), got 'fbank', an audio backbone");
+                    "groupvit, groupvit_tiny, patches), got 'fbank', an audio backbone");
   const Refusal extract = refusal("vgs-config", "--set extract.backbone=dino");
   CHECK(extract.exit_code == 2);
   CHECK_THAT(extract.message, Contains("--set: extract.backbone: unknown backbone 'dino'"));

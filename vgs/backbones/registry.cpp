@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "vgs/backbones/fbank.h"
+#include "vgs/backbones/groupvit_backbone.h"
 #include "vgs/backbones/patches.h"
 #include "vgs/backbones/resnet.h"
 #include "vgs/backbones/wavlm.h"
@@ -177,6 +178,11 @@ const std::vector<Entry>& entries() {
       return std::make_unique<ResNetBackbone>(r.name, config, r.weights, r.image_size ? r.image_size : 256);
     };
   };
+  auto groupvit = [](GroupViTConfig config) {
+    return [config](const BackboneRequest& r) -> std::unique_ptr<Backbone> {
+      return make_groupvit_backbone(r.name, config, r.weights, r.image_size ? r.image_size : 224);
+    };
+  };
   static const std::vector<Entry> list = {
       {{"wavlm_base", Modality::audio, true, "WavLM Base (HF, torchaudio or unilm weights)"}, wavlm(WavLMConfig::base())},
       {{"wavlm_base_plus", Modality::audio, true, "WavLM Base+ (HF microsoft/wavlm-base-plus, torchaudio wavlm_base_plus.pth, unilm WavLM-Base+.pt)"},
@@ -188,6 +194,11 @@ const std::vector<Entry>& entries() {
       {{"resnet50", Modality::image, true, "ResNet-50 with any torchvision-layout weights"}, resnet(ResNetConfig{})},
       {{"resnet_tiny", Modality::image, false, "a [1,1,1,1]-block, width-8 ResNet with random weights, for tests and the toy world"},
        resnet(ResNetConfig{{1, 1, 1, 1}, 8})},
+      {{"groupvit", Modality::image, true,
+        "GroupViT image encoder (NVlabs group_vit_gcc_*.pth or HF nvidia/groupvit-*), projected group tokens"},
+       groupvit(GroupViTConfig{})},
+      {{"groupvit_tiny", Modality::image, false, "a 32-wide [1,1,1]-block GroupViT (8 then 4 groups) with random weights"},
+       groupvit(GroupViTConfig::tiny())},
       {{"fbank", Modality::audio, false, "80-bin Kaldi log-mel filterbank (weight free)"},
        [](const BackboneRequest&) -> std::unique_ptr<Backbone> { return std::make_unique<FbankBackbone>(); }},
       {{"patches", Modality::image, false, "16x16 RGB pixel patches (weight free)"},

@@ -1,11 +1,14 @@
 // The recipe keys of the io layer and their typed forms. Each key's default is the struct member's.
 #include "vgs/io/options.h"
 
+#include <cmath>
 #include <sstream>
+#include <utility>
 #include <stdexcept>
 
 #include "vgs/core/config.h"
 #include "vgs/core/config_checks.h"
+#include "vgs/core/error.h"
 #include "vgs/core/schema.h"
 
 namespace vgs::io {
@@ -37,7 +40,17 @@ const core::Choices<PilPassOrder>& pil_pass_orders() {
   return choices;
 }
 
+const core::Choices<Normalization>& normalizations() {
+  static const core::Choices<Normalization> choices{
+      {Normalization::imagenet, "imagenet"}, {Normalization::clip, "clip"}, {Normalization::custom, "custom"}};
+  return choices;
+}
+
 namespace {
+
+// OpenAI CLIP's statistics, which HF's GroupViT and CLIP processors ship (preprocessor_config.json).
+constexpr std::array<float, 3> kClipMean{0.48145466f, 0.4578275f, 0.40821073f};
+constexpr std::array<float, 3> kClipStd{0.26862954f, 0.26130258f, 0.27577711f};
 
 void add_image_options(core::Schema& s) {
   const ImageOptions d;
@@ -56,10 +69,14 @@ void add_image_options(core::Schema& s) {
   s.add_int("image.crop", d.crop, "centre crop size for shorter_side_crop, pixels", Bounds::at_least(1));
   s.add_int("image.max_pixels", d.max_pixels,
             "larger images (by their header) are bad items, refused before decoding", Bounds::at_least(1));
-  s.add_bool("image.normalize", d.normalize, "subtract image.mean and divide by image.std per channel");
-  s.add_float_list("image.mean", {kImageNetMean.begin(), kImageNetMean.end()}, "per-channel RGB mean (ImageNet)");
+  s.add_bool("image.normalize", d.normalize, "subtract a per-channel mean and divide by a deviation");
+  s.add_choice("image.normalization", normalizations(), Normalization::imagenet,
+               "imagenet: ImageNet's mean and std (DINO, NVlabs GroupViT); clip: CLIP's (HF nvidia/groupvit-*); "
+               "custom: image.mean and image.std");
+  s.add_float_list("image.mean", {kImageNetMean.begin(), kImageNetMean.end()},
+                   "per-channel RGB mean with image.normalization: custom");
   s.add_float_list("image.std", {kImageNetStd.begin(), kImageNetStd.end()},
-                   "per-channel RGB standard deviation (ImageNet)", Bounds::positive());
+                   "per-channel RGB standard deviation with image.normalization: custom", Bounds::positive());
 }
 
 void add_feature_options(core::Schema& s) {
@@ -74,12 +91,27 @@ void add_feature_options(core::Schema& s) {
               Bounds::positive());
 }
 
+// image.mean and image.std away from their (ImageNet) defaults while a named normalisation would
+// ignore them: refused, so that a recipe never believes it set statistics that are not used.
+void check_statistics_unused(const core::Config& c) {
+  const auto normalization = c.get_choice("image.normalization", normalizations());
+  if (normalization == Normalization::custom) return;
+  for (const auto& [key, defaults] : {std::pair{"image.mean", kImageNetMean}, std::pair{"image.std", kImageNetStd}}) {
+    const auto& v = c.get_float_list(key);
+    for (size_t i = 0; i < v.size() && i < 3; ++i)
+      if (std::abs(v[i] - defaults[i]) > 1e-9)
+        throw Error(core::where(c, key) + ": is used only with image.normalization: custom (it is " +
+                    normalizations().name(normalization) + ", " + core::origin(c, "image.normalization") + ")");
+  }
+}
+
 // Rules across the image.* keys, checked whenever a recipe loads (vgs-config included): images are
 // RGB, so one mean and one deviation per channel; a centre crop cannot be larger than the resize.
 void add_image_checks(core::Schema& s) {
   s.add_check([](const core::Config& c) {
     core::check_list_size(c, "image.mean", 3, "R, G, B");
     core::check_list_size(c, "image.std", 3, "R, G, B");
+    check_statistics_unused(c);
     if (c.get_choice("image.resize_policy", resize_policies()) == ResizePolicy::shorter_side_crop)
       core::check_order(c, "image.crop", "image.resize", core::Order::at_most);
   });
@@ -115,8 +147,11 @@ ImageOptions image_options(const core::Config& c) {
   o.crop = static_cast<int>(c.get_int("image.crop"));
   o.max_pixels = c.get_int("image.max_pixels");
   o.normalize = c.get_bool("image.normalize");
-  o.mean = three(c, "image.mean");
-  o.std = three(c, "image.std");
+  switch (c.get_choice("image.normalization", normalizations())) {
+    case Normalization::imagenet: break;  // ImageOptions' defaults
+    case Normalization::clip: o.mean = kClipMean, o.std = kClipStd; break;
+    case Normalization::custom: o.mean = three(c, "image.mean"), o.std = three(c, "image.std"); break;
+  }
   return o;
 }
 

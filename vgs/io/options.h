@@ -26,6 +26,10 @@ const core::Choices<FeatureLoad>& feature_loads();
 const core::Choices<ResizePolicy>& resize_policies();
 const core::Choices<Interpolation>& interpolations();
 const core::Choices<PilPassOrder>& pil_pass_orders();
+// The per-channel statistics images are normalised with: ImageNet's (DINO, the NVlabs GroupViT
+// file), CLIP's (the HF GroupViT and CLIP ports), or image.mean and image.std (custom).
+enum class Normalization { imagenet, clip, custom };
+const core::Choices<Normalization>& normalizations();
 
 struct FeatureOptions {
   std::string dtype = "float16";
