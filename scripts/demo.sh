@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The vgs demo on a fresh Debian bookworm machine: install and build (scripts/setup.sh), make the toy
 # world, train the toy bilingual (English + French) model, evaluate it with every published protocol
-# and print the results table. Once installed and built, the rest takes a few minutes on 2 cores.
+# and print the results table; then train the toy text grouping model on the toy caption world and
+# print its test figures. Once installed and built, the rest takes a few minutes on 2 cores.
 #
 # Run it again and it reuses what is done: the toy world, a finished run (or resumes an interrupted
-# one). VGS_DEMO_RUN sets the run folder (default runs/toy_me_bilingual); extra arguments go to
-# vgs-train (e.g. --set run.seed=1).
+# one). VGS_DEMO_RUN sets the run folder (default runs/toy_me_bilingual), VGS_DEMO_TEXT_RUN the text
+# grouping one (default runs/toy_text_grouping); extra arguments go to the first vgs-train (e.g.
+# --set run.seed=1).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -32,4 +34,14 @@ fi
 say "evaluating: familiar and ME trials, translation, retrieval, geometry (recipes/eval/all.yaml)"
 "$bin/vgs-eval" recipes/eval/all.yaml --runs "$run" --out "$run/eval" --export-embeddings "$run/eval/embeddings.h5"
 
-say "done in $(( $(date +%s) - start )) s after set-up. Plots: $run/eval/*.png; table: $run/eval/results.md"
+text_run="${VGS_DEMO_TEXT_RUN:-runs/toy_text_grouping}"
+say "text grouping: the toy caption world (drawn scenes, captions with phrase spans, foils), a SentencePiece BPE
+on its captions, groupvit_tiny group embeddings; phrase alignment, retrieval, forced choice (docs/text_grouping.md)"
+if [ -e "$text_run/checkpoints/last" ]; then
+  "$bin/vgs-train" --resume "$text_run"  # reports a finished run's figures again
+else
+  "$bin/vgs-train" recipes/toy/text_grouping.yaml --set run.dir="$text_run"
+fi
+
+say "done in $(( $(date +%s) - start )) s after set-up. Plots: $run/eval/*.png; table: $run/eval/results.md;
+text grouping: $text_run/results.json"

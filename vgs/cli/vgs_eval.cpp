@@ -11,6 +11,8 @@
 #include "vgs/eval/run_set.h"
 #include "vgs/recipe/recipe.h"
 #include "vgs/train/run.h"
+#include "vgs/core/error.h"
+#include "vgs/train/text_grouping_options.h"
 #include "vgs/train/two_tower_options.h"
 
 namespace {
@@ -20,7 +22,13 @@ namespace {
 std::vector<vgs::eval::RunEvaluation> evaluate_runs(const std::vector<std::string>& runs,
                                                     const vgs::eval::EvalOptions& options, bool allow_mixed) {
   std::vector<vgs::core::Config> configs;
-  for (const auto& dir : runs) configs.push_back(vgs::recipe::load(vgs::train::RunFolder::open(dir).config()));
+  for (const auto& dir : runs) {
+    configs.push_back(vgs::recipe::load(vgs::train::RunFolder::open(dir).config()));
+    if (vgs::train::model_family(configs.back()) == vgs::train::ModelFamily::text_grouping)
+      throw vgs::Error(dir + ": a text grouping run; vgs-eval does not evaluate that family yet: its test figures "
+                       "(phrase alignment, retrieval, forced choice) are in " + dir + "/results.json, written by vgs-train "
+                       "at the best checkpoint");
+  }
   vgs::eval::check_run_set(runs, configs, allow_mixed);
   std::vector<vgs::eval::RunEvaluation> evaluations;
   for (size_t i = 0; i < runs.size(); ++i)

@@ -1,6 +1,7 @@
-// vgs-train: trains a two-tower visually grounded speech model from a recipe, or continues one
-// (--resume RUN_DIR); prints the validation and test figures at the end.
+// vgs-train: trains a model from a recipe (the two-tower speech-image family, or text grouping with
+// model.family), or continues one (--resume RUN_DIR); prints the validation and test figures at the end.
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include "vgs/cli/common.h"
@@ -8,6 +9,18 @@
 #include "vgs/recipe/recipe.h"
 #include "vgs/train/tasks.h"
 #include "vgs/train/trainer.h"
+
+namespace {
+
+// Test figures are accuracies and recalls, printed as percent, except ranks, losses and counts.
+bool is_fraction(const std::string& name) {
+  for (const char* raw : {"rank", "loss", "phrases"})
+    if (name.size() >= std::strlen(raw) && name.compare(name.size() - std::strlen(raw), std::string::npos, raw) == 0)
+      return false;
+  return true;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Train a two-tower visually grounded speech model", "vgs-train"};
@@ -35,7 +48,10 @@ int main(int argc, char** argv) {
     }
     std::cout << "\n| metric | value |\n|---|---|\n";
     for (const auto& [name, value] : result.valid) std::printf("| %s | %.4f |\n", name.c_str(), value);
-    for (const auto& [name, value] : result.test) std::printf("| %s | %.1f%% |\n", name.c_str(), 100 * value);
+    for (const auto& [name, value] : result.test) {
+      if (is_fraction(name)) std::printf("| %s | %.1f%% |\n", name.c_str(), 100 * value);
+      else std::printf("| %s | %.4g |\n", name.c_str(), value);
+    }
     std::printf("\n%lld steps (%lld skipped), %.1f items/s; run folder %s\n", static_cast<long long>(result.steps),
                 static_cast<long long>(result.skipped_steps), result.items_per_second, result.run_dir.c_str());
     return 0;

@@ -8,6 +8,7 @@
 #include "vgs/eval/options.h"
 #include "vgs/io/options.h"
 #include "vgs/train/options.h"
+#include "vgs/train/text_grouping_options.h"
 #include "vgs/train/two_tower_options.h"
 
 namespace vgs::recipe {
@@ -20,6 +21,7 @@ core::Schema build_schema() {
   data::add_data_options(s);
   backbones::add_backbone_options(s);
   train::add_two_tower_options(s);
+  train::add_text_grouping_options(s);
   train::add_trainer_options(s);
   eval::add_eval_options(s);
   return s;

@@ -1,5 +1,5 @@
-// The model families vgs trains, each a Task for the trainer: two_tower (me-vgs) and its language-links
-// variant (loss.language_links).
+// The model families vgs trains, each a Task for the trainer: two_tower (me-vgs), its language-links
+// variant (loss.language_links), and text_grouping (model.family).
 #pragma once
 
 #include <memory>

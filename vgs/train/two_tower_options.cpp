@@ -103,15 +103,6 @@ Split split(const core::Config& c, const std::string& name) {
   return s;
 }
 
-backbones::BackboneRequest backbone(const core::Config& c, const std::string& group, uint64_t seed, int image_size) {
-  backbones::BackboneRequest r;
-  r.name = c.get_string(group + ".name");
-  if (c.has(group + ".weights")) r.weights = c.get_string(group + ".weights");
-  r.seed = seed;
-  r.image_size = image_size;
-  return r;
-}
-
 models::TwoTowerConfig model_config(const core::Config& c) {
   models::TwoTowerConfig m;
   for (auto* tower : {&m.audio, &m.image}) {
@@ -128,6 +119,17 @@ models::TwoTowerConfig model_config(const core::Config& c) {
 }
 
 }  // namespace
+
+backbones::BackboneRequest backbone_request(const core::Config& c, const std::string& group, uint64_t seed,
+                                            const io::ImageOptions& image) {
+  backbones::BackboneRequest r;
+  r.name = c.get_string(group + ".name");
+  if (c.has(group + ".weights")) r.weights = c.get_string(group + ".weights");
+  r.seed = seed;
+  // Image backbones run at the size the preprocessing produces.
+  r.image_size = image.policy == io::ResizePolicy::shorter_side_crop ? image.crop : image.resize;
+  return r;
+}
 
 void add_two_tower_options(core::Schema& s) {
   const TwoTowerOptions d;
@@ -157,11 +159,8 @@ TwoTowerOptions two_tower_options(const core::Config& c) {
   o.valid_seed = static_cast<uint64_t>(c.get_int("splits.valid_seed"));
   o.extraction = backbones::decoding_options(c);  // for caching features: decoding, dtype, threads
   o.features = io::feature_options(c);
-  // Image backbones run at the size the preprocessing produces.
-  const io::ImageOptions& image = o.extraction.image;
-  const int image_size = image.policy == io::ResizePolicy::shorter_side_crop ? image.crop : image.resize;
-  o.audio_backbone = backbone(c, "audio_backbone", o.seed, image_size);
-  o.image_backbone = backbone(c, "image_backbone", o.seed, image_size);
+  o.audio_backbone = backbone_request(c, "audio_backbone", o.seed, o.extraction.image);
+  o.image_backbone = backbone_request(c, "image_backbone", o.seed, o.extraction.image);
   o.audio_layers = c.get_int_list("audio_backbone.layers");
   o.image_layers = c.get_int_list("image_backbone.layers");
   o.model = model_config(c);

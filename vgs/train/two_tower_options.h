@@ -48,6 +48,10 @@ struct TwoTowerOptions {
 };
 
 void add_two_tower_options(core::Schema& schema);
+// The backbone of recipe group `group` (audio_backbone, image_backbone): name, weights, the seed of
+// random initialisation, and for image backbones the side `image` preprocessing gives.
+backbones::BackboneRequest backbone_request(const core::Config& config, const std::string& group, uint64_t seed,
+                                            const io::ImageOptions& image);
 TwoTowerOptions two_tower_options(const core::Config& config);
 
 }  // namespace vgs::train

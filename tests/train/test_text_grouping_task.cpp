@@ -1,0 +1,97 @@
+// The text grouping family through vgs-train as a user runs it: the toy caption world, a SentencePiece
+// model trained on its captions, groupvit_tiny features cached, the model trained (whole batches and
+// GradCache chunks) and its test figures (phrase alignment beside the baselines, retrieval, forced
+// choice) in results.json; a resumed run ends where the uninterrupted one does.
+#include <catch2/catch.hpp>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/temp_dir.h"
+#include "vgs/core/fs.h"
+#include "vgs/io/safetensors.h"
+
+using namespace vgs;
+namespace fs = std::filesystem;
+using Catch::Contains;
+
+namespace {
+
+// A small toy caption world (64 train, 16 val, 24 test pictures of 64 px), made once per process.
+const std::string& small_caption_world() {
+  static test::TempDir dir;
+  static const std::string world = [] {
+    const std::string out = dir.file("toy_captions");
+    auto r = test::run_command(test::program("vgs-prepare") + " toy-captions " + out +
+                               " --train 64 --val 16 --test 24 --image-size 64 2>&1");
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    return out;
+  }();
+  return world;
+}
+
+// The toy recipe, made tiny: two epochs of batches of 16.
+std::string train_command(const test::TempDir& dir, const std::string& run, const std::string& extra = "") {
+  return test::program("vgs-train") + " " + VGS_SOURCE_DIR "/recipes/toy/text_grouping.yaml --set run.dir=" + dir.file(run) +
+         " --set captions.toy_world=" + small_caption_world() + " --set captions.tokenizer=" + dir.file("tok.model") +
+         " --set captions.tokenizer_vocab_size=64 --set image.resize=64 --set train.epochs=2 --set train.batch_size=16"
+         " --set text_grouping.width=32 --set text_grouping.encoder_layers=1 --set features.dir=" + dir.file("features") +
+         " " + extra + " 2>&1";
+}
+
+nlohmann::json results(const std::string& run) { return nlohmann::json::parse(core::read_file(run + "/results.json")); }
+
+}  // namespace
+
+TEST_CASE("vgs-train trains the toy text grouping recipe and reports phrase alignment, retrieval and forced choice") {
+  test::TempDir dir;
+  auto r = test::run_command(train_command(dir, "run"));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.output, Contains("text grouping model"));
+  CHECK(fs::exists(dir.file("tok.model")));  // trained on the toy world's train captions
+  const auto test = results(dir.file("run"))["test"];
+  for (const char* key : {"test/phrase/tiou", "test/phrase/f1", "test/phrase/equal_split/tiou", "test/phrase/noun_chunk/f1",
+                          "test/retrieval/text_to_image/r1", "test/retrieval/image_to_text/r5",
+                          "test/forced_choice/foils_test/accuracy", "test/forced_choice/foils_test/category/colour"}) {
+    INFO(key);
+    REQUIRE(test.contains(key));
+    REQUIRE(test[key].is_number());
+    CHECK(test[key].get<double>() >= 0);
+    CHECK(test[key].get<double>() <= 1);
+  }
+  CHECK(test["test/phrase/phrases"].get<double>() > 24);  // every caption has at least one phrase, most more
+}
+
+TEST_CASE("the text grouping task trains through GradCache chunks and resumes to the same weights") {
+  test::TempDir dir;
+  auto whole = test::run_command(train_command(dir, "chunked", "--set train.grad_cache_chunk=5"));
+  INFO(whole.output);
+  REQUIRE(whole.exit_code == 0);
+  CHECK(std::isfinite(results(dir.file("chunked"))["test"]["test/phrase/tiou"].get<double>()));
+  // Stopped by SIGTERM inside the second epoch (4 steps an epoch), then resumed: the same weights as the
+  // uninterrupted run, Gumbel noise and dropout included.
+  auto first = test::run_command(train_command(dir, "resumed", "--set train.grad_cache_chunk=5 --set debug.term_at_step=6"));
+  INFO(first.output);
+  CHECK(first.exit_code == 3);
+  auto resumed = test::run_command(test::program("vgs-train") + " --resume " + dir.file("resumed") + " 2>&1");
+  INFO(resumed.output);
+  REQUIRE(resumed.exit_code == 0);
+  auto a = io::read_safetensors(dir.file("chunked/checkpoints/last/model.safetensors")).tensors;
+  auto b = io::read_safetensors(dir.file("resumed/checkpoints/last/model.safetensors")).tensors;
+  REQUIRE(a.size() == b.size());
+  for (const auto& [name, tensor] : a) {
+    INFO(name);
+    CHECK(torch::equal(tensor, b.at(name)));
+  }
+}
+
+TEST_CASE("a text grouping recipe without captions or tokenizer fails in one line naming the key") {
+  test::TempDir dir;
+  const std::string recipe = dir.write("tg.yaml", "model:\n  family: text_grouping\nimage_backbone:\n  name: groupvit_tiny\n");
+  auto r = test::run_command(test::program("vgs-train") + " " + recipe + " --set run.dir=" + dir.file("run") + " 2>&1");
+  CHECK(r.exit_code != 0);
+  CHECK_THAT(r.output, Contains("captions.train is not set"));
+}

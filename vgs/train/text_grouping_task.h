@@ -1,0 +1,83 @@
+// The text grouping task (model.family: text_grouping): captions tokenized once, each paired with the
+// cached group embeddings of its image (a frozen GroupViT), the text grouping model trained with
+// in-batch InfoNCE plus reconstruction (GradCache for large batches); validation loss and, on the
+// test split, phrase alignment (tIoU, F1) with its baselines, retrieval and forced choice.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vgs/metrics/phrase_alignment.h"
+#include "vgs/models/text_grouping.h"
+#include "vgs/train/task.h"
+#include "vgs/train/text_grouping_options.h"
+
+namespace vgs::data {
+struct CaptionItem;
+struct ForcedChoice;
+}  // namespace vgs::data
+namespace vgs::text {
+class Tokenizer;
+}  // namespace vgs::text
+
+namespace vgs::train {
+
+class FeatureBank;
+
+// Captions as the model reads them: fixed-length token rows, and the word maps phrase alignment needs.
+struct TokenizedCaptions {
+  at::Tensor ids, keep;                                // [N, L] int64 and bool
+  std::vector<std::vector<int64_t>> token_words;       // [N][L]: the word of each row position, -1 for none
+  std::vector<std::vector<std::string>> words;         // each caption's words
+  std::vector<metrics::Phrases> phrases;               // each caption's gold phrases (word indices)
+};
+// `source` names the captions' file in errors (a phrase span past its caption).
+TokenizedCaptions tokenize_captions(const text::Tokenizer& tokenizer, const std::vector<data::CaptionItem>& captions,
+                                    int64_t context_length, const std::string& source);
+
+// One split: its captions, the image each belongs to, their tokens and the image features.
+struct CaptionSplitData {
+  std::vector<std::string> caption_ids, image_ids;  // per caption
+  TokenizedCaptions tokens;
+  std::unique_ptr<FeatureBank> image_features;
+  std::vector<std::pair<std::string, std::vector<data::ForcedChoice>>> forced_choice;  // file -> items
+  CaptionSplitData();
+  CaptionSplitData(CaptionSplitData&&) noexcept;
+  ~CaptionSplitData();
+};
+
+class TextGroupingTask : public Task {
+ public:
+  explicit TextGroupingTask(TextGroupingOptions options);
+  ~TextGroupingTask() override;
+
+  void load_data() override;
+  void build_model(const c10::Device& device) override;
+  std::string describe() const override { return "text grouping model"; }
+  torch::nn::Module& model() override { return *model_; }
+  int64_t steps_per_epoch() const override;
+  StepLoss step_loss(int64_t epoch, int64_t step) override;
+  void after_optimizer_step() override { model_->clamp_logit_scale(); }
+  Metrics step_metrics() const override;
+  Metrics validate() override;
+  bool has_test() const override { return test_ != nullptr; }
+  Metrics test() override;
+
+ private:
+  void use_toy_captions();
+  void prepare_tokenizer();
+  CaptionSplitData load_caption_split(const CaptionSplit& split, const std::string& name) const;
+  // The batch's loss: whole (graph attached) or by GradCache (gradients already accumulated, loss detached).
+  StepLoss batch_loss(const CaptionSplitData& split, const std::vector<int64_t>& rows, bool training);
+  at::Tensor image_groups(const CaptionSplitData& split, const std::vector<std::string>& image_ids) const;
+  Metrics score(const CaptionSplitData& split, const std::string& prefix);
+
+  TextGroupingOptions o_;
+  c10::Device device_{c10::kCPU};
+  std::unique_ptr<text::Tokenizer> tokenizer_;
+  std::unique_ptr<CaptionSplitData> train_, valid_, test_;
+  models::TextGrouping model_{nullptr};
+};
+
+}  // namespace vgs::train
