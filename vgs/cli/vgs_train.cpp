@@ -14,7 +14,7 @@ namespace {
 
 // Test figures are accuracies and recalls, printed as percent, except ranks, losses and counts.
 bool is_fraction(const std::string& name) {
-  for (const char* raw : {"rank", "loss", "phrases"})
+  for (const char* raw : {"rank", "loss", "phrases", "per_caption"})
     if (name.size() >= std::strlen(raw) && name.compare(name.size() - std::strlen(raw), std::string::npos, raw) == 0)
       return false;
   return true;

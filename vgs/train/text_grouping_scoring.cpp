@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "vgs/core/error.h"
 #include "vgs/data/forced_choice.h"
@@ -62,11 +63,16 @@ void add_alignment(Metrics& m, const std::string& key, const metrics::PhraseAlig
 void score_phrases(Metrics& m, const std::string& prefix, const TokenizedCaptions& tokens, const EmbeddedCaptions& embedded,
                    int64_t groups) {
   metrics::PhraseAlignment model, equal, chunks;
+  int64_t groups_used = 0, captions = 0;  // distinct groups holding a word, summed over captions
   for (size_t i = 0; i < tokens.phrases.size(); ++i) {
     if (tokens.phrases[i].empty()) continue;
     const auto words = static_cast<int64_t>(tokens.words[i].size());
-    model.add(metrics::align_phrases(metrics::word_groups(embedded.token_groups[i], tokens.token_words[i], words),
-                                     tokens.phrases[i]));
+    const metrics::WordGroups grouping = metrics::word_groups(embedded.token_groups[i], tokens.token_words[i], words);
+    std::set<int64_t> used(grouping.begin(), grouping.end());
+    used.erase(-1);
+    groups_used += static_cast<int64_t>(used.size());
+    ++captions;
+    model.add(metrics::align_phrases(grouping, tokens.phrases[i]));
     equal.add(metrics::align_phrases(metrics::equal_split_groups(words, groups), tokens.phrases[i]));
     chunks.add(metrics::align_phrases(metrics::noun_chunk_groups(tokens.words[i]), tokens.phrases[i]));
   }
@@ -75,6 +81,8 @@ void score_phrases(Metrics& m, const std::string& prefix, const TokenizedCaption
   add_alignment(m, prefix + "phrase/equal_split/", equal);
   add_alignment(m, prefix + "phrase/noun_chunk/", chunks);
   m[prefix + "phrase/phrases"] = static_cast<double>(model.phrases);
+  // How many of the K groups a caption's words use: 1 means the groups collapsed into one.
+  m[prefix + "phrase/groups_per_caption"] = static_cast<double>(groups_used) / static_cast<double>(captions);
 }
 
 // Each distinct image of the split once, in first-use order, with its pooled group embedding.
