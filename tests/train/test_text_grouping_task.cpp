@@ -10,6 +10,8 @@
 
 #include "tests/support/temp_dir.h"
 #include "vgs/core/fs.h"
+#include "vgs/data/forced_choice.h"
+#include "vgs/data/manifest.h"
 #include "vgs/io/safetensors.h"
 
 using namespace vgs;
@@ -94,4 +96,31 @@ TEST_CASE("a text grouping recipe without captions or tokenizer fails in one lin
   auto r = test::run_command(test::program("vgs-train") + " " + recipe + " --set run.dir=" + dir.file("run") + " 2>&1");
   CHECK(r.exit_code != 0);
   CHECK_THAT(r.output, Contains("captions.train is not set"));
+}
+
+TEST_CASE("a forced-choice set with an image manifest beside it is scored on those images") {
+  test::TempDir dir;
+  // FOIL-COCO and SVO-Probes come with their own images: vgs-prepare writes <set>_images.jsonl beside the set.
+  const std::string world = small_caption_world();
+  fs::create_directories(dir.file("sets"));
+  // The copies name their images "copy_<id>", which only the manifest beside the set holds.
+  auto items = data::read_forced_choice(world + "/foils/foils_test.jsonl");
+  for (auto& item : items) item.image = "copy_" + item.image;
+  data::write_forced_choice(dir.file("sets/foils_copy.jsonl"), items);
+  auto images = data::read_image_manifest(world + "/manifests/images_test.jsonl");
+  for (auto& image : images) image.id = "copy_" + image.id;
+  data::write_image_manifest(dir.file("sets/foils_copy_images.jsonl"), images);
+  const std::string sets = " --set captions.test_forced_choice=[" + dir.file("sets/foils_copy.jsonl") + "]";
+  auto r = test::run_command(train_command(dir, "run", sets));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(results(dir.file("run"))["test"].contains("test/forced_choice/foils_copy/accuracy"));
+
+  // An image in neither manifest is named with the line of the set.
+  core::write_file_atomic(dir.file("sets/bad.jsonl"),
+                          R"({"id":"x","image":"nowhere","caption":"a red circle","foil":"a blue circle","category":"colour"})" "\n");
+  auto bad = test::run_command(train_command(dir, "bad", "--set captions.test_forced_choice=[" +
+                                                             dir.file("sets/bad.jsonl") + "]"));
+  CHECK(bad.exit_code != 0);
+  CHECK_THAT(bad.output, Contains(dir.file("sets/bad.jsonl") + ":1: image 'nowhere' has no features: it is not in the split's image manifest"));
 }

@@ -128,17 +128,19 @@ void score_retrieval(Metrics& m, const std::string& prefix, const at::Tensor& te
 }  // namespace
 
 // Forced choice on one file: the caption and the foil (or the foil image) scored with the image.
-static void score_forced_choice(Metrics& m, const std::string& prefix, const std::string& file,
-                                const std::vector<data::ForcedChoice>& items, const CaptionSplitData& split,
-                                models::TextGroupingImpl& model, const text::Tokenizer& tokenizer, int64_t batch,
+static void score_forced_choice(Metrics& m, const std::string& prefix, const ForcedChoiceSet& set,
+                                const CaptionSplitData& split, models::TextGroupingImpl& model, const text::Tokenizer& tokenizer, int64_t batch,
                                 const c10::Device& device) {
+  const std::string& file = set.file;
+  const std::vector<data::ForcedChoice>& items = set.items;
+  const FeatureBank& features = set.image_features ? *set.image_features : *split.image_features;
   std::vector<data::CaptionItem> texts;
   std::vector<std::string> images;
   for (const data::ForcedChoice& item : items) {
     for (const std::string& image : {item.image, item.foil_image})
-      if (!image.empty() && !split.image_features->contains(image))
-        throw Error(file + ":" + std::to_string(item.line) + ": image '" + image +
-                    "' is not in the split's image manifest (its features are needed)");
+      if (!image.empty() && !features.contains(image))
+        throw Error(file + ":" + std::to_string(item.line) + ": image '" + image + "' has no features: it is not in " +
+                    (set.image_features ? "the image manifest beside the file" : "the split's image manifest"));
     texts.push_back({item.id, item.image, item.caption, {}, item.line});
     texts.push_back({item.id + "/foil", item.image, item.foil.empty() ? item.caption : item.foil, {}, item.line});
     images.push_back(item.image);
@@ -146,7 +148,7 @@ static void score_forced_choice(Metrics& m, const std::string& prefix, const std
   }
   const TokenizedCaptions tokens = tokenize_captions(tokenizer, texts, model.config().max_len, file);
   const at::Tensor text = embed_captions(model, tokens, batch, device).pooled;
-  const ImageGallery gallery = image_gallery(*split.image_features, images);
+  const ImageGallery gallery = image_gallery(features, images);
   std::vector<double> caption_scores, foil_scores;
   std::vector<std::string> categories;
   for (size_t i = 0; i < items.size(); ++i) {
@@ -169,8 +171,8 @@ Metrics TextGroupingTask::score(const CaptionSplitData& split, const std::string
   const EmbeddedCaptions embedded = embed_captions(*model_, split.tokens, o_.batch_size, device_);
   score_phrases(m, prefix, split.tokens, embedded, o_.model.groups);
   score_retrieval(m, prefix, embedded.pooled, image_gallery(*split.image_features, split.image_ids), split.image_ids);
-  for (const auto& [file, items] : split.forced_choice)
-    score_forced_choice(m, prefix, file, items, split, *model_, *tokenizer_, o_.batch_size, device_);
+  for (const ForcedChoiceSet& set : split.forced_choice)
+    score_forced_choice(m, prefix, set, split, *model_, *tokenizer_, o_.batch_size, device_);
   return m;
 }
 

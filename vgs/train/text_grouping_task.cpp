@@ -27,6 +27,10 @@ namespace fs = std::filesystem;
 
 namespace vgs::train {
 
+ForcedChoiceSet::ForcedChoiceSet() = default;
+ForcedChoiceSet::ForcedChoiceSet(ForcedChoiceSet&&) noexcept = default;
+ForcedChoiceSet::~ForcedChoiceSet() = default;
+
 CaptionSplitData::CaptionSplitData() = default;
 CaptionSplitData::CaptionSplitData(CaptionSplitData&&) noexcept = default;
 CaptionSplitData::~CaptionSplitData() = default;
@@ -110,7 +114,15 @@ CaptionSplitData TextGroupingTask::load_caption_split(const CaptionSplit& split,
     log::warn("[data] ", name, ": ", without_features, " captions of images without features left out (", split.images, ")");
   if (kept.empty()) throw Error(split.captions + ": no caption whose image has features");
   out.tokens = tokenize_captions(*tokenizer_, kept, o_.model.max_len, split.captions);
-  for (const std::string& file : split.forced_choice) out.forced_choice.emplace_back(file, data::read_forced_choice(file));
+  for (const std::string& file : split.forced_choice) {
+    ForcedChoiceSet set;
+    set.file = file;
+    set.items = data::read_forced_choice(file);
+    const std::string beside = (fs::path(file).parent_path() / (fs::path(file).stem().string() + "_images.jsonl")).string();
+    if (fs::exists(beside))
+      set.image_features = open_feature_bank(o_.extraction, o_.image_backbone, o_.image_layers, beside, o_.features);
+    out.forced_choice.push_back(std::move(set));
+  }
   log::info("[data] ", name, ": ", kept.size(), " captions");
   return out;
 }

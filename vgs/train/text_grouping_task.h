@@ -36,12 +36,24 @@ struct TokenizedCaptions {
 TokenizedCaptions tokenize_captions(const text::Tokenizer& tokenizer, const std::vector<data::CaptionItem>& captions,
                                     int64_t context_length, const std::string& source);
 
+// A forced-choice set: its items and, when an image manifest lies beside the file
+// (<file without .jsonl>_images.jsonl, as vgs-prepare foil-coco and svo-probes write it), the
+// features of those images; otherwise its images are the split's.
+struct ForcedChoiceSet {
+  std::string file;
+  std::vector<data::ForcedChoice> items;
+  std::unique_ptr<FeatureBank> image_features;  // null: the split's
+  ForcedChoiceSet();
+  ForcedChoiceSet(ForcedChoiceSet&&) noexcept;
+  ~ForcedChoiceSet();
+};
+
 // One split: its captions, the image each belongs to, their tokens and the image features.
 struct CaptionSplitData {
   std::vector<std::string> caption_ids, image_ids;  // per caption
   TokenizedCaptions tokens;
   std::unique_ptr<FeatureBank> image_features;
-  std::vector<std::pair<std::string, std::vector<data::ForcedChoice>>> forced_choice;  // file -> items
+  std::vector<ForcedChoiceSet> forced_choice;
   CaptionSplitData();
   CaptionSplitData(CaptionSplitData&&) noexcept;
   ~CaptionSplitData();
