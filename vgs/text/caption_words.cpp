@@ -4,18 +4,9 @@
 #include <utf8proc.h>
 
 #include "vgs/core/error.h"
+#include "vgs/text/spanned_text.h"
 
 namespace vgs::text {
-
-namespace {
-
-bool is_space(utf8proc_int32_t c) {
-  const utf8proc_category_t category = utf8proc_category(c);
-  return c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || category == UTF8PROC_CATEGORY_ZS ||
-         category == UTF8PROC_CATEGORY_ZL || category == UTF8PROC_CATEGORY_ZP;
-}
-
-}  // namespace
 
 CaptionWords caption_words(const std::string& caption) {
   CaptionWords out;
@@ -27,7 +18,7 @@ CaptionWords caption_words(const std::string& caption) {
     utf8proc_int32_t c = 0;
     const utf8proc_ssize_t length = utf8proc_iterate(bytes + at, size - at, &c);
     if (length <= 0) throw Error("caption is not valid UTF-8 at byte " + std::to_string(at) + ": " + caption);
-    const bool space = is_space(c);
+    const bool space = is_python_space(static_cast<char32_t>(c));
     if (!space && !in_word) {
       out.words.emplace_back();
       out.begin.push_back(at);

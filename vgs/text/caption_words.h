@@ -1,7 +1,8 @@
 // A caption's words and the maps that phrase alignment needs: which word each token of a tokenizer
 // comes from (tokens carry byte spans, text/tokenizer.h), and which words each gold phrase covers
 // (phrase spans are code-point offsets, data/manifest.h, as Flickr30K Entities and Python count).
-// A word is a maximal run of characters other than Unicode white space; Flickr30K's sentences are
+// A word is a maximal run of characters other than white space as Python's str.split() sees it (the
+// tokenizers' own test, spanned_text.h); Flickr30K's sentences are
 // tokenized already ("A man in an orange hat .", punctuation a word of its own).
 #pragma once
 

@@ -22,11 +22,6 @@ ModelFamily model_family(const core::Config& config) { return config.get_choice(
 
 namespace {
 
-const core::Choices<std::string>& tokenizer_kinds() {
-  static const core::Choices<std::string> choices{{"sentencepiece", "sentencepiece"}, {"clip", "clip"}};
-  return choices;
-}
-
 void add_caption_options(core::Schema& s, const TextGroupingOptions& d) {
   s.group("captions", "Caption data of the text grouping family (manifests in docs/formats.md, corpora in docs/captions.md)");
   s.add_path("captions.toy_world", "make the toy caption world here when missing and train on it (vgs-prepare toy-captions)");
@@ -36,8 +31,8 @@ void add_caption_options(core::Schema& s, const TextGroupingOptions& d) {
   }
   s.add_path_list("captions.valid_forced_choice", "forced-choice sets scored after every epoch (JSON Lines)");
   s.add_path_list("captions.test_forced_choice", "forced-choice sets scored at the end (FOIL-COCO, SVO-Probes, toy foils)");
-  s.add_choice("captions.tokenizer_kind", tokenizer_kinds(), d.tokenizer_kind,
-               "sentencepiece (a .model; vgs-tokenizer train) or clip (bpe_simple_vocab_16e6.txt.gz)");
+  s.add_string("captions.tokenizer_kind", d.tokenizer_kind,
+               "sentencepiece (a .model; vgs-tokenizer train) or clip (bpe_simple_vocab_16e6.txt.gz)", {"sentencepiece", "clip"});
   s.add_path("captions.tokenizer", "the tokenizer's file");
   s.add_int("captions.tokenizer_vocab_size", d.tokenizer_vocab_size,
             "pieces of the SentencePiece model trained on the toy world's train captions when captions.tokenizer is missing",
