@@ -41,4 +41,12 @@ std::vector<int64_t> class_indices(const std::vector<std::string>& labels, std::
   return indices;
 }
 
+LabelledRows labelled_rows(const at::Tensor& x, const std::vector<std::string>& labels, const char* function) {
+  LabelledRows r;
+  r.x = rows64(x, 1, function);
+  require_one_label_per_row(labels, r.x.size(0), function);
+  r.own = class_indices(labels, &r.classes);
+  return r;
+}
+
 }  // namespace vgs::metrics::detail

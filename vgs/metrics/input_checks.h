@@ -28,4 +28,12 @@ void require_one_label_per_row(const std::vector<std::string>& labels, int64_t r
 // np.unique, sklearn's classes_).
 std::vector<int64_t> class_indices(const std::vector<std::string>& labels, std::vector<std::string>* classes);
 
+// Labelled rows: x as float64 with one label per row, and each row's class.
+struct LabelledRows {
+  at::Tensor x;                      // float64 [N, E]
+  std::vector<std::string> classes;  // the distinct labels, sorted
+  std::vector<int64_t> own;          // each row's index into classes
+};
+LabelledRows labelled_rows(const at::Tensor& x, const std::vector<std::string>& labels, const char* function);
+
 }  // namespace vgs::metrics::detail

@@ -38,17 +38,13 @@ at::Tensor one_hot(const std::vector<int64_t>& classes, int64_t count) {
 }  // namespace
 
 std::vector<double> silhouette_samples(const at::Tensor& x, const std::vector<std::string>& labels, Distance d) {
-  constexpr const char* function = "silhouette";
-  const at::Tensor x64 = detail::rows64(x, 1, function);
-  const int64_t n = x64.size(0);
-  detail::require_one_label_per_row(labels, n, function);
-  std::vector<std::string> classes;
-  const std::vector<int64_t> own = detail::class_indices(labels, &classes);
-  const auto count = static_cast<int64_t>(classes.size());
-  require(count >= 2 && count < n, function,
+  const detail::LabelledRows rows = detail::labelled_rows(x, labels, "silhouette");
+  const std::vector<int64_t>& own = rows.own;
+  const int64_t n = rows.x.size(0), count = static_cast<int64_t>(rows.classes.size());
+  require(count >= 2 && count < n, "silhouette",
           log::cat("needs 2 to N - 1 distinct labels for N = ", n, " rows, got ", count));
   const at::Tensor members = one_hot(own, count);
-  const at::Tensor sums = at::matmul(pairwise_distances(x64, d), members);  // [N, C]: summed distance per label
+  const at::Tensor sums = at::matmul(pairwise_distances(rows.x, d), members);  // [N, C]: summed distance per label
   const at::Tensor sizes = members.sum(0);
   auto sum = sums.accessor<double, 2>();
   auto size = sizes.accessor<double, 1>();
@@ -206,12 +202,11 @@ void check_lda_input(int64_t rows, int64_t classes, const LdaOptions& o) {
 }  // namespace
 
 LdaResult lda_leave_one_out(const at::Tensor& x, const std::vector<std::string>& labels, const LdaOptions& o) {
-  constexpr const char* function = "lda_leave_one_out";
-  const at::Tensor x64 = detail::rows64(x, 1, function);
+  const detail::LabelledRows rows = detail::labelled_rows(x, labels, "lda_leave_one_out");
+  const at::Tensor& x64 = rows.x;
+  const std::vector<int64_t>& own = rows.own;
+  const std::vector<std::string>& classes = rows.classes;
   const int64_t n = x64.size(0);
-  detail::require_one_label_per_row(labels, n, function);
-  std::vector<std::string> classes;
-  const std::vector<int64_t> own = detail::class_indices(labels, &classes);
   check_lda_input(n, static_cast<int64_t>(classes.size()), o);
 
   LdaResult result;
