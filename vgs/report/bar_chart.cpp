@@ -175,15 +175,15 @@ void draw_bars(Canvas& canvas, const BarChart& chart, const Axis& axis, const Re
 void draw_reference_line(Canvas& canvas, const BarChart& chart, const Axis& axis, const Rect& plot, const Style& s) {
   double v = chart.reference_line;
   if (!std::isfinite(v) || v < axis.lo || v > axis.hi) return;
-  double py = y_scale(axis, plot)(v);
-  canvas.line({plot.x, py}, {plot.right(), py}, kReference, s.px(2), Dash::dashed);
+  double py = std::round(y_scale(axis, plot)(v));  // two pixels wide: whole rows either side
+  canvas.line({plot.x, py}, {plot.right(), py}, kReference, 2 * s.thin(), Dash::dashed);
 }
 
 // A line at zero when the axis spans negative values, so bars visibly start there.
 void draw_zero_line(Canvas& canvas, const Axis& axis, const Rect& plot, const Style& s) {
   if (!(axis.lo < 0 && axis.hi > 0)) return;
-  double py = y_scale(axis, plot)(0);
-  canvas.line({plot.x, py}, {plot.right(), py}, kSpine, s.px(1.2));
+  double py = crisp(y_scale(axis, plot)(0));
+  canvas.line({plot.x, py}, {plot.right(), py}, kSpine, s.thin());
 }
 
 // Category font: shrunk until the widest name fits its group (then names are shortened).
@@ -229,7 +229,7 @@ void draw_bar_chart(Canvas& canvas, const BarChart& chart) {
   draw_zero_line(canvas, axis, plot, s);
   draw_reference_line(canvas, chart, axis, plot, s);
   draw_y_axis(canvas, axis, plot, s);
-  canvas.line({plot.x, plot.bottom()}, {plot.right(), plot.bottom()}, kSpine, s.px(1.2));
+  canvas.line({plot.x, plot.bottom() - 0.5}, {plot.right(), plot.bottom() - 0.5}, kSpine, s.thin());
   draw_categories(canvas, chart, plot, categories, s);
   draw_furniture(canvas, f, plot, s);
 }
@@ -240,7 +240,7 @@ void write_bar_chart(const BarChart& chart, const std::string& path) {
   std::string where = path + ": " + describe("bar chart", chart.title);
   figure_format(path);
   validate(chart, where);
-  render_figure(path, where, chart.width, chart.height, [&](Canvas& canvas) { draw_bar_chart(canvas, chart); });
+  render_figure(path, where, chart.title, chart.width, chart.height, [&](Canvas& canvas) { draw_bar_chart(canvas, chart); });
 }
 
 }  // namespace vgs::report

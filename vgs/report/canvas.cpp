@@ -297,8 +297,32 @@ void write_figure_file(const std::string& bytes, const std::string& path) {
 
 }  // namespace
 
-void render_figure(const std::string& path, const std::string& where, int width, int height,
-                   const std::function<void(Canvas&)>& draw) {
+namespace {
+
+std::string xml_escaped(const std::string& s) {
+  std::string out;
+  for (const auto& c : characters(s)) {
+    if (c == "&") out += "&amp;";
+    else if (c == "<") out += "&lt;";
+    else if (c == ">") out += "&gt;";
+    else out += c;
+  }
+  return out;
+}
+
+// Cairo writes text as glyph outlines; a <title> keeps the figure's name findable (and read out by
+// screen readers).
+std::string with_svg_title(std::string svg, const std::string& title) {
+  size_t open = svg.find("<svg");
+  size_t end = open == std::string::npos ? open : svg.find('>', open);
+  if (end == std::string::npos || title.empty()) return svg;
+  return svg.insert(end + 1, "\n<title>" + xml_escaped(title) + "</title>");
+}
+
+}  // namespace
+
+void render_figure(const std::string& path, const std::string& where, const std::string& title, int width,
+                   int height, const std::function<void(Canvas&)>& draw) {
   FigureFormat format = figure_format(path);
   std::string bytes;
   try {
@@ -309,6 +333,7 @@ void render_figure(const std::string& path, const std::string& where, int width,
     throw Error(where + ": PLplot: " + e.what());
   }
   if (bytes.empty()) throw Error(where + ": PLplot wrote nothing");
+  if (format == FigureFormat::svg) bytes = with_svg_title(std::move(bytes), title);
   write_figure_file(bytes, path);
 }
 

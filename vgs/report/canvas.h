@@ -90,8 +90,9 @@ double text_width(const std::string& s, double size);
 std::string fit_text(const std::string& s, double size, double max_width);
 
 // Draws a figure with `draw` and writes it atomically to `path` (temp file + rename) in the format of
-// its extension. Every error is a vgs::Error starting with `where` (the path and figure).
-void render_figure(const std::string& path, const std::string& where, int width, int height,
-                   const std::function<void(Canvas&)>& draw);
+// its extension; an SVG gets `title` as its <title>. Every error is a vgs::Error starting with `where`
+// (the path and figure), or with the path for an unknown extension or an unwritable file.
+void render_figure(const std::string& path, const std::string& where, const std::string& title, int width,
+                   int height, const std::function<void(Canvas&)>& draw);
 
 }  // namespace vgs::report

@@ -22,6 +22,10 @@ constexpr double kPi = 3.14159265358979323846;
 
 double Style::px(double at_1200x800) const { return std::max(1.0, at_1200x800 * ui); }
 
+double Style::thin() const { return std::max(1.0, std::round(ui)); }
+
+double crisp(double v) { return std::floor(v) + 0.5; }
+
 Style make_style(int width, int height) {
   double ui = std::clamp(std::min(width / 1200.0, height / 800.0), 0.6, 4.0);
   auto size = [&](double at_1200x800) { return std::max(at_1200x800 * ui, 11.0); };
@@ -41,37 +45,37 @@ double widest_label(const std::vector<std::string>& labels, double size) {
 
 void draw_y_axis(Canvas& canvas, const Axis& axis, const Rect& plot, const Style& s, bool right_side) {
   Scale y = y_scale(axis, plot);
-  double tick = s.px(6), spine_x = right_side ? plot.right() : plot.x;
+  double tick = s.px(6), spine_x = right_side ? plot.right() - 0.5 : plot.x + 0.5;
   double outward = right_side ? tick : -tick;
   for (size_t i = 0; i < axis.ticks.size(); ++i) {
-    double py = y(axis.ticks[i]);
-    canvas.line({spine_x, py}, {spine_x + outward, py}, kSpine, s.px(1.2));
+    double py = crisp(y(axis.ticks[i]));
+    canvas.line({spine_x, py}, {spine_x + outward, py}, kSpine, s.thin());
     double label_x = spine_x + outward + (right_side ? s.px(6) : -s.px(6));
     canvas.text(axis.labels[i], {label_x, py}, s.tick, kTickText, right_side ? HAlign::left : HAlign::right);
   }
-  canvas.line({spine_x, plot.y}, {spine_x, plot.bottom()}, kSpine, s.px(1.2));
+  canvas.line({spine_x, plot.y}, {spine_x, plot.bottom()}, kSpine, s.thin());
 }
 
 void draw_x_axis(Canvas& canvas, const Axis& axis, const Rect& plot, const Style& s) {
   Scale x = x_scale(axis, plot);
-  double tick = s.px(6);
+  double tick = s.px(6), spine_y = plot.bottom() - 0.5;
   for (size_t i = 0; i < axis.ticks.size(); ++i) {
-    double px = x(axis.ticks[i]);
-    canvas.line({px, plot.bottom()}, {px, plot.bottom() + tick}, kSpine, s.px(1.2));
+    double px = crisp(x(axis.ticks[i]));
+    canvas.line({px, spine_y}, {px, spine_y + tick}, kSpine, s.thin());
     canvas.text(axis.labels[i], {px, plot.bottom() + tick + s.px(6)}, s.tick, kTickText, HAlign::centre,
                 VAlign::top);
   }
-  canvas.line({plot.x, plot.bottom()}, {plot.right(), plot.bottom()}, kSpine, s.px(1.2));
+  canvas.line({plot.x, spine_y}, {plot.right(), spine_y}, kSpine, s.thin());
 }
 
 void draw_horizontal_grid(Canvas& canvas, const Axis& axis, const Rect& plot) {
   Scale y = y_scale(axis, plot);
-  for (double t : axis.ticks) canvas.line({plot.x, y(t)}, {plot.right(), y(t)}, kGrid, 1.0);
+  for (double t : axis.ticks) canvas.line({plot.x, crisp(y(t))}, {plot.right(), crisp(y(t))}, kGrid, 1.0);
 }
 
 void draw_vertical_grid(Canvas& canvas, const Axis& axis, const Rect& plot) {
   Scale x = x_scale(axis, plot);
-  for (double t : axis.ticks) canvas.line({x(t), plot.y}, {x(t), plot.bottom()}, kGrid, 1.0);
+  for (double t : axis.ticks) canvas.line({crisp(x(t)), plot.y}, {crisp(x(t)), plot.bottom()}, kGrid, 1.0);
 }
 
 // ---- Markers and colours ----------------------------------------------------------------------------
@@ -235,6 +239,8 @@ Rect plot_rectangle(const Furniture& f, int width, int height, const Style& s) {
   double left = margin + f.y_tick_width + s.px(6 + 8) + (f.y_label.empty() ? 0 : s.label + s.px(16));
   double right = margin + f.right_extra +
                  (f.legend && !f.legend->entries.empty() ? f.legend->width() + s.px(24) : 0);
+  // Whole pixels, so that spines and cells are crisp.
+  left = std::round(left), top = std::round(top), right = std::round(right), bottom = std::round(bottom);
   return Rect{left, top, std::max(1.0, width - left - right), std::max(1.0, height - top - bottom)};
 }
 

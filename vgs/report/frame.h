@@ -29,7 +29,11 @@ struct Style {
   double ui;
   double title, label, tick, legend, value;
   double px(double at_1200x800) const;
+  double thin() const;  // spines, ticks: whole pixels, so they stay crisp
 };
+
+// The middle of the pixel holding `v`: a one-pixel line there covers exactly one row or column.
+double crisp(double v);
 Style make_style(int width, int height);
 
 // ---- Axes ----

@@ -208,7 +208,7 @@ void write_heatmap(const Heatmap& h, const std::string& path) {
   std::string where = path + ": " + describe("heatmap", h.title);
   figure_format(path);
   validate(h, where);
-  render_figure(path, where, h.width, h.height, [&](Canvas& canvas) { draw_heatmap(canvas, h); });
+  render_figure(path, where, h.title, h.width, h.height, [&](Canvas& canvas) { draw_heatmap(canvas, h); });
 }
 
 }  // namespace vgs::report

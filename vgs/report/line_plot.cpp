@@ -121,7 +121,8 @@ void draw_data(Canvas& canvas, const LinePlot& p, const std::vector<int>& colour
   for (size_t k = 0; k < p.curves.size(); ++k)
     if (has_band(p.curves[k])) draw_band(canvas, p.curves[k], x, y, palette_colour(colours[k]));
   if (std::isfinite(p.reference_line))
-    canvas.line({x.p0, y(p.reference_line)}, {x.p1, y(p.reference_line)}, kReference, s.px(2), Dash::dashed);
+    canvas.line({x.p0, std::round(y(p.reference_line))}, {x.p1, std::round(y(p.reference_line))}, kReference,
+                2 * s.thin(), Dash::dashed);
   for (size_t k = 0; k < p.curves.size(); ++k) draw_curve(canvas, p.curves[k], x, y, palette_colour(colours[k]), s);
 }
 
@@ -153,7 +154,7 @@ void write_line_plot(const LinePlot& p, const std::string& path) {
   std::string where = path + ": " + describe("line plot", p.title);
   figure_format(path);
   validate(p, where);
-  render_figure(path, where, p.width, p.height, [&](Canvas& canvas) { draw_line_plot(canvas, p); });
+  render_figure(path, where, p.title, p.width, p.height, [&](Canvas& canvas) { draw_line_plot(canvas, p); });
 }
 
 }  // namespace vgs::report

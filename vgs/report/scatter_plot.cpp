@@ -100,7 +100,7 @@ void write_scatter_plot(const ScatterPlot& plot, const std::string& path) {
   std::string where = path + ": " + describe("scatter plot", plot.title);
   figure_format(path);
   validate(plot, where);
-  render_figure(path, where, plot.width, plot.height, [&](Canvas& canvas) { draw_scatter_plot(canvas, plot); });
+  render_figure(path, where, plot.title, plot.width, plot.height, [&](Canvas& canvas) { draw_scatter_plot(canvas, plot); });
 }
 
 }  // namespace vgs::report
