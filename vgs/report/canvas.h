@@ -76,9 +76,10 @@ class Canvas {
   double flip(double y) const { return height_ - y; }
 
   std::unique_lock<std::mutex> lock_;
-  std::unique_ptr<plstream> stream_;
+  // The output outlives the stream (members go in reverse order): ending the stream closes its file.
   struct Output;
   std::unique_ptr<Output> output_;
+  std::unique_ptr<plstream> stream_;
   int width_, height_;
 };
 
