@@ -9,3 +9,5 @@ find_package(CLI11 REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(HDF5 REQUIRED COMPONENTS C)
 find_package(Threads REQUIRED)
+# Figures (vgs_report): PLplot's C++ binding with its cairo driver (PNG, SVG and PDF output).
+pkg_check_modules(PLPLOT REQUIRED IMPORTED_TARGET plplot-c++ plplot)

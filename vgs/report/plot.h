@@ -1,5 +1,7 @@
-// PNG figures for evaluation reports: grouped bar charts (scores per condition, with error bars and
-// a chance line) and scatter plots (e.g. PCA of embeddings), drawn to read well at a glance.
+// Figures for evaluation reports, drawn with PLplot: grouped bar charts (scores per condition, with
+// error bars and a chance line), scatter plots (e.g. PCA of embeddings), heatmaps (CKA between layers,
+// attention of tokens to groups) and line plots with confidence bands (a measure by layer). Each is
+// written as PNG, SVG or PDF by the path's extension.
 #pragma once
 
 #include <cmath>
@@ -38,16 +40,51 @@ struct ScatterGroup {
   bool filled = true;          // false draws the outline only (e.g. novel vs familiar words)
 };
 
+// Many groups (e.g. one per word) get a legend in several columns beside the plot, at a smaller font,
+// cut to 40 entries.
 struct ScatterPlot {
   std::string title, x_label, y_label;
   std::vector<ScatterGroup> groups;
   int width = 1200, height = 800;
 };
 
-// Both write the PNG atomically (a reader never sees half a file) and throw vgs::Error with a
-// one-line message naming the file and plot when the input is inconsistent or the file unwritable.
-void write_bar_chart(const BarChart& chart, const std::string& png_path);
-void write_scatter_plot(const ScatterPlot& plot, const std::string& png_path);
+// A heatmap with labelled axes and a colour bar: e.g. CKA between layers of two models, or a text
+// grouping block's attention (rows = tokens, columns = groups). Row 0 is at the top. Rows and columns
+// are all labelled when the labels fit, else every k-th; long labels are shortened with an ellipsis.
+struct Heatmap {
+  std::string title, x_label, y_label, colour_label;
+  std::vector<std::string> row_labels, column_labels;  // empty = numbered from 0; else one per row/column
+  std::vector<std::vector<double>> values;              // [rows][cols], NaN = blank
+  double v_min = NAN, v_max = NAN;                      // NaN = the data's range; values beyond are clamped
+  bool annotate = false;                                // print each value in its cell (when it fits)
+  std::string value_format = "%.2f";
+  int width = 1200, height = 900;
+};
+
+// Curves with optional confidence bands: e.g. silhouette or LDA accuracy by layer.
+struct Curve {
+  std::string name;
+  std::vector<double> xs, ys, lows, highs;  // lows/highs empty = no band; NaN breaks the line or band
+  int colour = -1;                          // palette index, -1 = the next one not taken
+  char marker = 'o';                        // 'o', '^', 's', 'x', or ' ' for a bare line
+};
+
+struct LinePlot {
+  std::string title, x_label, y_label;
+  std::vector<Curve> curves;
+  double y_min = NAN, y_max = NAN;  // NaN = automatic
+  double reference_line = NAN;      // e.g. chance, drawn dashed and listed in the legend
+  std::string reference_label;
+  int width = 1200, height = 800;
+};
+
+// Each writes the figure atomically (a reader never sees half a file) as PNG, SVG or PDF by the
+// extension of `path`, and throws vgs::Error with a one-line message naming the file and figure when
+// the input is inconsistent, the extension unknown or the file unwritable.
+void write_bar_chart(const BarChart& chart, const std::string& path);
+void write_scatter_plot(const ScatterPlot& plot, const std::string& path);
+void write_heatmap(const Heatmap& h, const std::string& path);
+void write_line_plot(const LinePlot& p, const std::string& path);
 
 // Tick positions on [lo, hi]: multiples of a 1, 2 or 5 x 10^k step, the finest step that gives at
 // most max_ticks of them. lo == hi is widened around the value; non-finite input gives none.
@@ -60,5 +97,9 @@ struct Rgb {
 };
 Rgb palette_colour(int index);
 int palette_size();
+
+// The heatmap colour map (viridis: perceptually uniform, readable in grey and by colour-blind
+// readers) at t in [0, 1] (clamped): t = 0 is dark purple, t = 1 yellow.
+Rgb heatmap_colour(double t);
 
 }  // namespace vgs::report
