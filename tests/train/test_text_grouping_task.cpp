@@ -124,3 +124,47 @@ TEST_CASE("a forced-choice set with an image manifest beside it is scored on tho
   CHECK(bad.exit_code != 0);
   CHECK_THAT(bad.output, Contains(dir.file("sets/bad.jsonl") + ":1: image 'nowhere' has no features: it is not in the split's image manifest"));
 }
+
+TEST_CASE("vgs-eval scores a text grouping run as the trainer did and draws its attention maps") {
+  test::TempDir dir;
+  auto trained = test::run_command(train_command(dir, "run"));
+  INFO(trained.output);
+  REQUIRE(trained.exit_code == 0);
+  auto r = test::run_command(test::program("vgs-eval") + " --runs " + dir.file("run") + " --out " + dir.file("eval") +
+                             " --set eval.attention_captions=2 2>&1");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  // The same checkpoint (best) on the same test split: the trainer's figures, key for key.
+  const auto trainer = results(dir.file("run"))["test"];
+  const auto summary = nlohmann::json::parse(core::read_file(dir.file("eval/results.json")))["summary"];
+  for (const char* key : {"phrase/tiou", "phrase/f1", "phrase/equal_split/tiou", "phrase/groups_per_caption",
+                          "retrieval/text_to_image/r10", "forced_choice/foils_test/accuracy"}) {
+    INFO(key);
+    REQUIRE(summary.contains(key));
+    CHECK(summary[key]["mean"].get<double>() == Approx(trainer["test/" + std::string(key)].get<double>()).epsilon(1e-6));
+  }
+  CHECK_THAT(core::read_file(dir.file("eval/results.md")), Contains("phrase/tiou (%)"));
+  CHECK(fs::exists(dir.file("eval/phrase_alignment.png")));
+  int maps = 0;
+  for (const auto& entry : fs::directory_iterator(dir.file("eval/attention"))) maps += entry.path().extension() == ".png";
+  CHECK(maps == 2);
+
+  // Another forced-choice set instead of the run's own, and only the tasks asked for.
+  const std::string again = dir.write("again.jsonl", core::read_file(small_caption_world() + "/foils/foils_test.jsonl"));
+  auto other = test::run_command(test::program("vgs-eval") + " --runs " + dir.file("run") + " --out " + dir.file("eval2") +
+                                 " --set eval.tasks=[forced_choice] --set eval.forced_choice=[" + again + "] 2>&1");
+  INFO(other.output);
+  REQUIRE(other.exit_code == 0);
+  const auto only = nlohmann::json::parse(core::read_file(dir.file("eval2/results.json")))["summary"];
+  CHECK(only.contains("forced_choice/again/accuracy"));
+  CHECK_FALSE(only.contains("forced_choice/foils_test/accuracy"));
+  CHECK_FALSE(only.contains("phrase/tiou"));
+
+  // A two-tower protocol asked of a text grouping run, or captions without their images: one line each.
+  auto me = test::run_command(test::program("vgs-eval") + " --runs " + dir.file("run") + " --set eval.tasks=[me] 2>&1");
+  CHECK(me.exit_code != 0);
+  CHECK_THAT(me.output, Contains("eval.tasks: 'me' is a two-tower protocol; a text grouping run takes phrase_alignment"));
+  auto half = test::run_command(test::program("vgs-eval") + " --runs " + dir.file("run") + " --set eval.captions=x.jsonl 2>&1");
+  CHECK(half.exit_code != 0);
+  CHECK_THAT(half.output, Contains("eval.captions and eval.caption_images go together"));
+}

@@ -1,6 +1,8 @@
-// vgs-eval: the published test protocols (familiar, ME, translation, retrieval, geometry) on the
-// checkpoints of one or more vgs-train runs (seeds), reported as mean ± standard error in
-// results.json, results.md and PNG plots; the table is printed too.
+// vgs-eval: the published test protocols (familiar, ME, translation, retrieval, geometry; for text
+// grouping runs phrase alignment, retrieval, forced choice and attention maps) on the checkpoints of
+// one or more vgs-train runs (seeds), reported as mean ± standard error in results.json, results.md
+// and PNG plots; the table is printed too.
+#include <filesystem>
 #include <iostream>
 
 #include "vgs/cli/common.h"
@@ -9,6 +11,7 @@
 #include "vgs/eval/evaluator.h"
 #include "vgs/eval/report.h"
 #include "vgs/eval/run_set.h"
+#include "vgs/eval/text_grouping_eval.h"
 #include "vgs/recipe/recipe.h"
 #include "vgs/train/run.h"
 #include "vgs/core/error.h"
@@ -18,21 +21,25 @@
 namespace {
 
 // Each run is evaluated with its own config (RUN/config.yaml); they are checked to be seeds of one
-// model before any is evaluated.
+// model before any is evaluated. A text grouping run's attention maps go to OUT/attention (one run)
+// or OUT/<run folder>/attention (several).
 std::vector<vgs::eval::RunEvaluation> evaluate_runs(const std::vector<std::string>& runs,
                                                     const vgs::eval::EvalOptions& options, bool allow_mixed) {
   std::vector<vgs::core::Config> configs;
-  for (const auto& dir : runs) {
-    configs.push_back(vgs::recipe::load(vgs::train::RunFolder::open(dir).config()));
-    if (vgs::train::model_family(configs.back()) == vgs::train::ModelFamily::text_grouping)
-      throw vgs::Error(dir + ": a text grouping run; vgs-eval does not evaluate that family yet: its test figures "
-                       "(phrase alignment, retrieval, forced choice) are in " + dir + "/results.json, written by vgs-train "
-                       "at the best checkpoint");
-  }
+  for (const auto& dir : runs) configs.push_back(vgs::recipe::load(vgs::train::RunFolder::open(dir).config()));
   vgs::eval::check_run_set(runs, configs, allow_mixed);
   std::vector<vgs::eval::RunEvaluation> evaluations;
-  for (size_t i = 0; i < runs.size(); ++i)
-    evaluations.push_back(vgs::eval::evaluate_run(runs[i], vgs::train::two_tower_options(configs[i]), options));
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const auto family = vgs::train::model_family(configs[i]);
+    if (family != vgs::train::model_family(configs.front()))
+      throw vgs::Error("--runs: " + runs[i] + " and " + runs.front() + " are runs of different model families");
+    if (family == vgs::train::ModelFamily::text_grouping) {
+      const std::string figures = options.out_dir + (runs.size() > 1 ? "/" + std::filesystem::path(runs[i]).filename().string() : "");
+      evaluations.push_back(vgs::eval::evaluate_text_grouping_run(runs[i], vgs::train::text_grouping_options(configs[i]), options, figures));
+    } else {
+      evaluations.push_back(vgs::eval::evaluate_run(runs[i], vgs::train::two_tower_options(configs[i]), options));
+    }
+  }
   return evaluations;
 }
 
@@ -41,13 +48,15 @@ void print_report(const vgs::eval::EvaluationReport& report, const std::vector<s
   std::cout << "\n" << vgs::eval::results_markdown(report) << "\nwritten:";
   for (const auto& path : written) std::cout << " " << path;
   if (!embeddings.empty()) std::cout << " " << embeddings;
+  for (const auto& run : report.runs)
+    for (const auto& figure : run.figures) std::cout << " " << figure;
   std::cout << "\n";
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Evaluate trained two-tower models with the published test protocols", "vgs-eval"};
+  CLI::App app{"Evaluate trained models (two-tower or text grouping) with the published test protocols", "vgs-eval"};
   vgs::cli::RecipeArguments args;
   vgs::cli::FlagOverrides flags;
   std::string log_level = "info";

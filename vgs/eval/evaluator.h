@@ -38,6 +38,7 @@ struct RunEvaluation {
   std::map<std::string, double> metrics;      // e.g. "familiar/en", "translation/familiar/en->fr"
   std::map<std::string, int64_t> counts;      // trials or items behind each metric
   EmbeddedItems audio, images;                // the translation / geometry sample (empty when not needed)
+  std::vector<std::string> figures;           // per-run figures already written (text grouping attention maps)
 };
 
 // `run` is the run's own config (RUN/config.yaml) in typed form. vgs::Error naming the file or key

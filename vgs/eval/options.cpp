@@ -15,8 +15,23 @@ namespace vgs::eval {
 using core::Bounds;
 
 const std::vector<std::string>& known_tasks() {
-  static const std::vector<std::string> tasks{"familiar", "me", "translation", "retrieval", "geometry"};
+  static const std::vector<std::string> tasks{"familiar",         "me",          "translation",   "retrieval",
+                                              "geometry",         "phrase_alignment", "forced_choice", "attention_maps"};
   return tasks;
+}
+
+const std::vector<std::string>& text_grouping_tasks() {
+  static const std::vector<std::string> tasks{"phrase_alignment", "retrieval", "forced_choice", "attention_maps"};
+  return tasks;
+}
+
+std::vector<std::string> tasks_for_text_grouping(const EvalOptions& o) {
+  if (o.tasks == EvalOptions{}.tasks) return text_grouping_tasks();
+  for (const std::string& task : o.tasks)
+    if (std::find(text_grouping_tasks().begin(), text_grouping_tasks().end(), task) == text_grouping_tasks().end())
+      throw Error("eval.tasks: '" + task + "' is a two-tower protocol; a text grouping run takes " +
+                  core::join(text_grouping_tasks(), ", "));
+  return o.tasks;
 }
 
 namespace {
@@ -34,7 +49,8 @@ void add_eval_options(core::Schema& s) {
   s.group("eval", "Evaluation (vgs-eval): the published test protocols over one or more runs");
   s.add_string_list("eval.tasks", d.tasks,
                     "protocols to run: familiar, me (two-way trials), translation (nearest centroid across "
-                    "languages), retrieval (R@K), geometry (variance, modality gap, PCA)");
+                    "languages), retrieval (R@K), geometry (variance, modality gap, PCA); text grouping runs: phrase_alignment, "
+                    "retrieval, forced_choice, attention_maps (all four when this is left at its default)");
   s.add_string("eval.checkpoint", d.checkpoint, "checkpoint of each run: best (lowest validation loss, as the paper) or last",
                {"best", "last"});
   s.add_path_list("eval.trials", "trial lists for familiar and me (default: each run's splits.test_trials)");
@@ -43,6 +59,11 @@ void add_eval_options(core::Schema& s) {
   s.add_int("eval.seed", static_cast<int64_t>(d.seed), "seed of that sample", Bounds::at_least(0));
   s.add_path("eval.out", "folder of results.json, results.md and the plots (default: RUN/eval for one run)");
   s.add_path("eval.export_embeddings", "also write the embeddings with their labels to this .h5 file");
+  s.add_path("eval.captions", "text grouping: a caption manifest with phrase spans to test on instead of the run's captions.test");
+  s.add_path("eval.caption_images", "text grouping: the image manifest of eval.captions");
+  s.add_path_list("eval.forced_choice", "text grouping: forced-choice JSON Lines to score instead of the run's captions.test_forced_choice");
+  s.add_int("eval.attention_captions", d.attention_captions,
+            "text grouping: test captions whose grouping-block attention is drawn (attention_maps)", Bounds::at_least(1));
   s.add_string("eval.device", d.device, "where the towers run: auto, cpu, cuda or cuda:N");
   s.add_check([](const core::Config& c) { check_tasks(c); });
   nn::add_device_check(s, "eval.device");
@@ -58,6 +79,13 @@ EvalOptions eval_options(const core::Config& c) {
   if (c.has("eval.out")) o.out_dir = c.get_string("eval.out");
   if (c.has("eval.export_embeddings")) o.export_embeddings = c.get_string("eval.export_embeddings");
   o.device = nn::device_option(c, "eval.device");
+  if (c.has("eval.captions")) o.captions = c.get_string("eval.captions");
+  if (c.has("eval.caption_images")) o.caption_images = c.get_string("eval.caption_images");
+  if (o.captions.empty() != o.caption_images.empty())
+    throw Error(core::where(c, o.captions.empty() ? "eval.caption_images" : "eval.captions") +
+                ": eval.captions and eval.caption_images go together (the captions and the manifest of their images)");
+  o.forced_choice = c.get_string_list("eval.forced_choice");
+  o.attention_captions = c.get_int("eval.attention_captions");
   return o;
 }
 

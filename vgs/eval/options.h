@@ -25,11 +25,20 @@ struct EvalOptions {
   std::string out_dir;                 // results.json, results.md, PNGs
   std::string export_embeddings;       // an .h5 file of the embeddings, or ""
   std::string device = "auto";
+  // Text grouping runs (docs/text_grouping.md): another caption test split and forced-choice sets
+  // than the run's own, and how many test captions get an attention-map figure.
+  std::string captions, caption_images;
+  std::vector<std::string> forced_choice;
+  int64_t attention_captions = 4;
 };
 
 EvalOptions eval_options(const core::Config& config);
 
 // The tasks vgs-eval knows, in report order.
 const std::vector<std::string>& known_tasks();
+// The tasks of a text grouping run; and those it runs when eval.tasks is left at its (two-tower) default.
+const std::vector<std::string>& text_grouping_tasks();
+// The tasks `o` asks of a text grouping run: vgs::Error naming eval.tasks for a two-tower-only one.
+std::vector<std::string> tasks_for_text_grouping(const EvalOptions& o);
 
 }  // namespace vgs::eval

@@ -36,7 +36,8 @@ std::string format_value(const std::string& metric, double x) {
 }  // namespace
 
 bool is_percentage(const std::string& m) {
-  return starts_with(m, "familiar/") || starts_with(m, "me/") || starts_with(m, "translation") || ends_with(m, "/r1") ||
+  if (starts_with(m, "phrase/")) return !ends_with(m, "/phrases") && !ends_with(m, "/groups_per_caption");
+  return starts_with(m, "forced_choice/") || starts_with(m, "familiar/") || starts_with(m, "me/") || starts_with(m, "translation") || ends_with(m, "/r1") ||
          ends_with(m, "/r5") || ends_with(m, "/r10");
 }
 
@@ -87,7 +88,8 @@ std::string results_json(const EvaluationReport& report) {
 namespace {
 // Tasks in the order of the paper (two-way tests, translation, retrieval, geometry), keys sorted within.
 std::vector<std::string> metrics_in_report_order(const EvaluationReport& report) {
-  static const std::vector<std::string> order{"familiar/", "me/", "translation/", "translation_baseline/", "retrieval/", "geometry/"};
+  static const std::vector<std::string> order{"familiar/", "me/", "translation/", "translation_baseline/", "phrase/",
+                                                   "retrieval/", "forced_choice/", "geometry/"};
   std::vector<std::string> keys;
   for (const auto& prefix : order)
     for (const auto& [metric, s] : report.summary)
@@ -217,6 +219,27 @@ std::string translation_plot(const EvaluationReport& report, const std::string& 
   return path;
 }
 
+// Text grouping: the model's phrase alignment against the equal-split and noun-chunk baselines.
+std::string phrase_plot(const EvaluationReport& report, const std::string& out_dir) {
+  report::BarChart chart;
+  chart.title = "Phrase alignment with the gold phrases (" + runs_caption(report, ErrorBar::standard_error) + ")";
+  chart.y_label = "score (%)";
+  chart.categories = {"tIoU", "F1", "precision", "recall"};
+  for (const auto& [name, prefix] : {std::pair{"text grouping model", "phrase/"},
+                                     {"equal split baseline", "phrase/equal_split/"},
+                                     {"noun chunk baseline", "phrase/noun_chunk/"}}) {
+    std::vector<std::string> keys;
+    for (const char* m : {"tiou", "f1", "precision", "recall"}) keys.push_back(std::string(prefix) + m);
+    chart.series.push_back(bar_series(report, name, keys, ErrorBar::standard_error));
+  }
+  chart.y_max = 1.1;  // room for the value labels above bars near 100%
+  chart.value_scale = 100;
+  if (!any_value(chart)) return "";
+  const std::string path = (fs::path(out_dir) / "phrase_alignment.png").string();
+  report::write_bar_chart(chart, path);
+  return path;
+}
+
 // PCA of the first run's audio and image embeddings together: modality gap, familiar vs novel.
 std::string pca_plot(const EvaluationReport& report, const std::string& out_dir) {
   if (report.runs.empty()) return "";
@@ -261,7 +284,8 @@ std::vector<std::string> write_reports(const EvaluationReport& report, const std
   core::write_file_atomic(json_path, results_json(report));
   core::write_file_atomic(md_path, results_markdown(report));
   written = {json_path, md_path};
-  for (const std::string& png : {accuracy_plot(report, out_dir), translation_plot(report, out_dir), pca_plot(report, out_dir)})
+  for (const std::string& png : {accuracy_plot(report, out_dir), translation_plot(report, out_dir), phrase_plot(report, out_dir),
+                                 pca_plot(report, out_dir)})
     if (!png.empty()) written.push_back(png);
   return written;
 }

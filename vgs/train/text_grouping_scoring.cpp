@@ -176,4 +176,47 @@ Metrics TextGroupingTask::score(const CaptionSplitData& split, const std::string
   return m;
 }
 
+namespace {
+// Each real row position's piece of the caption as people read it: the bytes its span covers (a
+// token whose span is empty, or cuts a character, shows its vocabulary spelling instead).
+std::vector<std::string> token_labels(const text::Tokenizer& tokenizer, const std::string& caption, int64_t real,
+                                      int64_t context) {
+  const std::vector<text::Token> row =
+      text::token_row(tokenizer, tokenizer.encode(caption), context, static_cast<int64_t>(caption.size()));
+  std::vector<std::string> labels;
+  for (int64_t t = 0; t < real; ++t) {
+    const text::Token& token = row[static_cast<size_t>(t)];
+    if (token.id == tokenizer.sot_id()) labels.push_back("<sot>");
+    else if (token.id == tokenizer.eot_id()) labels.push_back("<eot>");
+    else if (token.end > token.begin) labels.push_back(caption.substr(static_cast<size_t>(token.begin), static_cast<size_t>(token.end - token.begin)));
+    else labels.push_back(tokenizer.piece(token.id));
+  }
+  return labels;
+}
+}  // namespace
+
+std::vector<AttentionMap> TextGroupingTask::attention_maps(int64_t count) {
+  if (!test_) throw Error("attention maps: no test split loaded");
+  torch::NoGradGuard no_grad;
+  model_->eval();
+  std::vector<AttentionMap> maps;
+  const int64_t n = std::min<int64_t>(count, test_->tokens.ids.size(0));
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t real = test_->tokens.keep[i].sum().item<int64_t>();
+    const at::Tensor ids = test_->tokens.ids[i].narrow(0, 0, real).unsqueeze(0).to(device_);
+    const at::Tensor keep = test_->tokens.keep[i].narrow(0, 0, real).unsqueeze(0).to(device_);
+    const models::TextGroupingOutput out = model_->forward(ids, keep);
+    const at::Tensor soft = out.assignment_soft[0].transpose(0, 1).to(torch::kCPU, torch::kFloat64).contiguous();  // [L, K]
+    AttentionMap map{test_->caption_ids[static_cast<size_t>(i)], test_->texts[static_cast<size_t>(i)], {}, {}, {}};
+    map.tokens = token_labels(*tokenizer_, map.text, real, o_.model.max_len);
+    const at::Tensor hard = out.assignment_hard[0].argmax(0).cpu();
+    for (int64_t t = 0; t < real; ++t) {
+      map.soft.emplace_back(soft[t].data_ptr<double>(), soft[t].data_ptr<double>() + soft.size(1));
+      map.hard.push_back(hard[t].item<int64_t>());
+    }
+    maps.push_back(std::move(map));
+  }
+  return maps;
+}
+
 }  // namespace vgs::train

@@ -108,6 +108,7 @@ CaptionSplitData TextGroupingTask::load_caption_split(const CaptionSplit& split,
     if (!out.image_features->contains(c.image)) { ++without_features; continue; }
     out.caption_ids.push_back(c.id);
     out.image_ids.push_back(c.image);
+    out.texts.push_back(c.text);
     kept.push_back(std::move(c));
   }
   if (without_features > 0)
@@ -137,9 +138,17 @@ void TextGroupingTask::load_data() {
   if (!o_.test.captions.empty()) test_ = std::make_unique<CaptionSplitData>(load_caption_split(o_.test, "test"));
 }
 
+void TextGroupingTask::load_test_data() {
+  use_toy_captions();
+  if (o_.test.captions.empty()) throw Error("captions.test is not set: vgs-eval scores a text grouping run on its test split");
+  prepare_tokenizer();
+  test_ = std::make_unique<CaptionSplitData>(load_caption_split(o_.test, "test"));
+}
+
 void TextGroupingTask::build_model(const c10::Device& device) {
   device_ = device;
-  o_.model.embed_dim = train_->image_features->dim();  // the text groups live in the image groups' space
+  const CaptionSplitData& sizing = train_ ? *train_ : *test_;
+  o_.model.embed_dim = sizing.image_features->dim();  // the text groups live in the image groups' space
   model_ = models::TextGrouping(o_.model);
   model_->to(device_);
 }

@@ -50,13 +50,21 @@ struct ForcedChoiceSet {
 
 // One split: its captions, the image each belongs to, their tokens and the image features.
 struct CaptionSplitData {
-  std::vector<std::string> caption_ids, image_ids;  // per caption
+  std::vector<std::string> caption_ids, image_ids, texts;  // per caption
   TokenizedCaptions tokens;
   std::unique_ptr<FeatureBank> image_features;
   std::vector<ForcedChoiceSet> forced_choice;
   CaptionSplitData();
   CaptionSplitData(CaptionSplitData&&) noexcept;
   ~CaptionSplitData();
+};
+
+// How the grouping block divides one caption among the groups (a picture for people, not a metric).
+struct AttentionMap {
+  std::string caption_id, text;
+  std::vector<std::string> tokens;               // each real row position's piece of the caption ("<sot>", "<eot>")
+  std::vector<std::vector<double>> soft;         // [token][group]: the noise-free softmax over the groups
+  std::vector<int64_t> hard;                     // per token: the group its hard assignment picks
 };
 
 class TextGroupingTask : public Task {
@@ -75,6 +83,12 @@ class TextGroupingTask : public Task {
   Metrics validate() override;
   bool has_test() const override { return test_ != nullptr; }
   Metrics test() override;
+
+  // For vgs-eval: the tokenizer and the test split only (no training data is read); build_model then
+  // sizes the model by the test split's image features.
+  void load_test_data();
+  // The attention maps of the first `count` test captions (fewer when the split has fewer).
+  std::vector<AttentionMap> attention_maps(int64_t count);
 
  private:
   void use_toy_captions();
