@@ -2,11 +2,12 @@
 # The vgs demo on a fresh Debian bookworm machine: install and build (scripts/setup.sh), make the toy
 # world, train the toy bilingual (English + French) model, evaluate it with every published protocol
 # and print the results table; then train the toy text grouping model on the toy caption world and
-# print its test figures. Once installed and built, the rest takes a few minutes on 2 cores.
+# evaluate it; then analyse the toy model on the tiny WavLM layer by layer (vgs-analyze). Once installed and built, the rest takes a few minutes on 2 cores.
 #
 # Run it again and it reuses what is done: the toy world, a finished run (or resumes an interrupted
 # one). VGS_DEMO_RUN sets the run folder (default runs/toy_me_bilingual), VGS_DEMO_TEXT_RUN the text
-# grouping one (default runs/toy_text_grouping); extra arguments go to the first vgs-train (e.g.
+# grouping one (default runs/toy_text_grouping), VGS_DEMO_TINY_RUN the analysed one (default
+# runs/toy_me_bilingual_tiny); extra arguments go to the first vgs-train (e.g.
 # --set run.seed=1).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -42,6 +43,18 @@ if [ -e "$text_run/checkpoints/last" ]; then
 else
   "$bin/vgs-train" recipes/toy/text_grouping.yaml --set run.dir="$text_run"
 fi
+say "evaluating the text grouping run: phrase alignment, retrieval, forced choice, attention maps"
+"$bin/vgs-eval" --runs "$text_run" --out "$text_run/eval"
+
+tiny_run="${VGS_DEMO_TINY_RUN:-runs/toy_me_bilingual_tiny}"
+say "representation analysis: the bilingual model on the tiny WavLM, then CKA between the WavLM's hidden
+states and the trained tower, silhouette and LDA by layer, ME by word, RSA across languages (docs/analysis.md)"
+if [ -e "$tiny_run/checkpoints/last" ]; then
+  "$bin/vgs-train" --resume "$tiny_run"
+else
+  "$bin/vgs-train" recipes/toy/me_bilingual_tiny.yaml --set run.dir="$tiny_run"
+fi
+"$bin/vgs-analyze" recipes/toy/analyze.yaml --run "$tiny_run" --out "$tiny_run/analysis"
 
 say "done in $(( $(date +%s) - start )) s after set-up. Plots: $run/eval/*.png; table: $run/eval/results.md;
-text grouping: $text_run/results.json"
+text grouping: $text_run/eval/ (results.md, attention/*.png); analysis: $tiny_run/analysis/ (results.json, *.png, *.pdf)"

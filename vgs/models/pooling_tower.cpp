@@ -109,6 +109,25 @@ void PoolingTowerImpl::check_inputs(const at::Tensor& features, const at::Tensor
 }
 
 at::Tensor PoolingTowerImpl::forward(const at::Tensor& features, const at::Tensor& lengths) {
+  return encode(features, lengths, nullptr);
+}
+
+std::vector<at::Tensor> PoolingTowerImpl::stages(const at::Tensor& features, const at::Tensor& lengths) {
+  std::vector<at::Tensor> out;
+  encode(features, lengths, &out);
+  return out;
+}
+
+namespace {
+// The mean over each item's valid frames of x [B, T, D]; keep [B, T] bool or undefined (all valid).
+at::Tensor mean_over_frames(const at::Tensor& x, const at::Tensor& keep) {
+  if (!keep.defined()) return x.mean(1);
+  const at::Tensor weights = keep.to(x.scalar_type()).unsqueeze(-1);
+  return (x * weights).sum(1) / weights.sum(1).clamp_min(1);
+}
+}  // namespace
+
+at::Tensor PoolingTowerImpl::encode(const at::Tensor& features, const at::Tensor& lengths, std::vector<at::Tensor>* stages) {
   check_inputs(features, lengths);
   const auto& c = config_;
   at::Tensor x = c.num_input_layers > 1 ? mix_input_layers(features) : features;  // [B, T, D]
@@ -124,19 +143,26 @@ at::Tensor PoolingTowerImpl::forward(const at::Tensor& features, const at::Tenso
   at::Tensor frame_keep;
   if (lengths.defined() && !(lengths.is_cpu() && lengths.min().item<int64_t>() == T))
     frame_keep = at::arange(T, frames.options().dtype(at::kLong)).view({1, T}) < lengths.to(frames.device(), at::kLong).view({B, 1});  // [B, T]
+  if (stages) stages->push_back(mean_over_frames(x, frame_keep));
   const int64_t last = static_cast<int64_t>(layers->size()) - 1;
   if (last > 0) {  // the layers before the last one need every row
     at::Tensor h = at::cat({cls.expand({B, 1, W}), frames}, 1);  // [B, 1 + T, W]
     at::Tensor keep;
     if (frame_keep.defined())
       keep = at::cat({at::ones({B, 1}, frame_keep.options()), frame_keep}, 1).view({B, 1, 1, T + 1});  // [B, 1, 1, 1 + T]
-    for (int64_t i = 0; i < last; ++i) h = layers->at<nn::PreNormEncoderLayerImpl>(i).forward(h, keep);
+    for (int64_t i = 0; i < last; ++i) {
+      h = layers->at<nn::PreNormEncoderLayerImpl>(i).forward(h, keep);
+      if (stages) stages->push_back(h.select(1, 0));
+    }
     cls = h.select(1, 0);
     frames = h.narrow(1, 1, T);
   }
   at::Tensor out = layers->at<nn::PreNormEncoderLayerImpl>(last).forward_cls(cls, frames, frame_keep);  // [B, W]
+  if (stages) stages->push_back(out);
   at::Tensor embedding = proj_out(ln_out(out));                                                    // [B, E]
-  return embedding / embedding.norm(2, {-1}, /*keepdim=*/true).clamp_min(1e-12);
+  embedding = embedding / embedding.norm(2, {-1}, /*keepdim=*/true).clamp_min(1e-12);
+  if (stages) stages->push_back(embedding);
+  return embedding;
 }
 
 void PoolingTowerImpl::set_input_statistics(const at::Tensor& mean, const at::Tensor& std) {

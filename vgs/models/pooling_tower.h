@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "vgs/core/choices.h"
 #include "vgs/nn/attention.h"
@@ -53,6 +54,10 @@ class PoolingTowerImpl : public torch::nn::Module {
   // features [B, T, D] (or [B, L, T, D] with num_input_layers = L > 1); lengths [B] integer frames
   // valid per item (1..T), or undefined when every frame is valid. -> [B, embed_dim], L2-normalised.
   at::Tensor forward(const at::Tensor& features, const at::Tensor& lengths = {});
+  // What the tower computes on the way, for representation analysis (vgs-analyze): the input frames
+  // (mixed, standardised) mean-pooled over valid frames [B, D], the CLS token after each layer
+  // [B, W] (depth of them), and the embedding [B, E]; depth + 2 tensors, the last one forward's.
+  std::vector<at::Tensor> stages(const at::Tensor& features, const at::Tensor& lengths = {});
 
   // The softmax-weighted sum over the layer axis: [B, L, T, D] -> [B, T, D].
   at::Tensor mix_input_layers(const at::Tensor& features) const;
@@ -73,6 +78,8 @@ class PoolingTowerImpl : public torch::nn::Module {
 
  private:
   void check_inputs(const at::Tensor& features, const at::Tensor& lengths) const;
+  // forward, and with `stages` set also what stages() returns.
+  at::Tensor encode(const at::Tensor& features, const at::Tensor& lengths, std::vector<at::Tensor>* stages);
 
   PoolingTowerConfig config_;
 };

@@ -1,6 +1,7 @@
 // The full recipe schema.
 #include "vgs/recipe/recipe.h"
 
+#include "vgs/analysis/options.h"
 #include "vgs/backbones/options.h"
 #include "vgs/core/run_options.h"
 #include "vgs/core/schema.h"
@@ -24,6 +25,7 @@ core::Schema build_schema() {
   train::add_text_grouping_options(s);
   train::add_trainer_options(s);
   eval::add_eval_options(s);
+  analysis::add_analyze_options(s);
   return s;
 }
 }  // namespace
