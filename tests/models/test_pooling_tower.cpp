@@ -288,3 +288,20 @@ TEST_CASE("standardized inputs are the plain tower applied to standardized featu
   CHECK(test::error_of([&] { plain->set_input_statistics(mean, std); }) ==
         "pooling tower: set_input_statistics needs standardize_inputs");
 }
+
+TEST_CASE("pooling tower stages are the pooled input, each layer's CLS and the embedding forward returns") {
+  torch::manual_seed(3);
+  models::PoolingTowerConfig c;
+  c.input_dim = 12, c.width = 16, c.depth = 3, c.embed_dim = 8, c.dropout = 0;
+  models::PoolingTower tower(c);
+  tower->eval();
+  torch::NoGradGuard no_grad;
+  const at::Tensor x = torch::randn({2, 5, 12});
+  const at::Tensor lengths = torch::tensor({5, 3}, torch::kInt64);
+  const std::vector<at::Tensor> stages = tower->stages(x, lengths);
+  REQUIRE(stages.size() == 5);  // input, 3 layers, embedding
+  CHECK(torch::allclose(stages[0][0], x[0].mean(0)));
+  CHECK(torch::allclose(stages[0][1], x[1].narrow(0, 0, 3).mean(0)));  // padding frames left out
+  for (int i = 1; i <= 3; ++i) CHECK(stages[static_cast<size_t>(i)].sizes() == at::IntArrayRef({2, 16}));
+  CHECK(torch::equal(stages.back(), tower->forward(x, lengths)));
+}
