@@ -8,6 +8,7 @@
 #include <functional>
 #include <thread>
 
+#include "tests/support/ranks.h"
 #include "tests/support/temp_dir.h"
 #include "vgs/dist/gather.h"
 #include "vgs/dist/group.h"
@@ -15,31 +16,9 @@
 #include "vgs/losses/infonce.h"
 
 using namespace vgs;
+using test::on_ranks;
 
 namespace {
-
-// Runs body(group) on `ranks` threads, one Gloo rank each, on a fresh port.
-void on_ranks(int ranks, const std::function<void(dist::Group&)>& body) {
-  const int port = dist::free_port();
-  std::vector<std::thread> threads;
-  std::vector<std::string> errors(static_cast<size_t>(ranks));
-  for (int r = 0; r < ranks; ++r)
-    threads.emplace_back([&, r] {
-      try {
-        dist::WorldInfo w;
-        w.rank = r, w.size = ranks, w.local_rank = r, w.master_port = port;
-        dist::Group group(w, c10::Device(c10::kCPU), std::chrono::seconds(30));
-        body(group);
-      } catch (const std::exception& e) {
-        errors[static_cast<size_t>(r)] = e.what();
-      }
-    });
-  for (auto& t : threads) t.join();
-  for (int r = 0; r < ranks; ++r) {
-    INFO("rank " << r);
-    CHECK(errors[static_cast<size_t>(r)] == "");
-  }
-}
 
 // Sets (or, for nullptr, clears) environment variables for one test.
 void set_environment(std::initializer_list<std::pair<const char*, const char*>> variables) {

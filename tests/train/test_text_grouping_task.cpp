@@ -168,3 +168,17 @@ TEST_CASE("vgs-eval scores a text grouping run as the trainer did and draws its 
   CHECK(half.exit_code != 0);
   CHECK_THAT(half.output, Contains("eval.captions and eval.caption_images go together"));
 }
+
+TEST_CASE("two Gloo ranks train the text grouping model with global negatives through vgs-launch") {
+  // The gradient equality with one process is tested on the loss (test_text_grouping_ranks.cpp): here
+  // the trainer wires it, and the Gumbel noise each rank draws for its own captions is not comparable.
+  test::TempDir dir;
+  auto r = test::run_command(test::program("vgs-launch") + " --nproc 2 -- " +
+                             train_command(dir, "run", "--set train.threads=1"));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.output, Contains("rank 0 of 2 (torchrun variables"));
+  const auto test = results(dir.file("run"))["test"];
+  CHECK(std::isfinite(test["test/phrase/tiou"].get<double>()));
+  CHECK(std::isfinite(test["test/retrieval/text_to_image/r10"].get<double>()));
+}

@@ -14,6 +14,7 @@
 #include "vgs/data/forced_choice.h"
 #include "vgs/data/manifest.h"
 #include "vgs/data/toy_captions.h"
+#include "vgs/dist/group.h"
 #include "vgs/losses/text_grouping_loss.h"
 #include "vgs/metrics/forced_choice.h"
 #include "vgs/metrics/retrieval.h"
@@ -22,6 +23,7 @@
 #include "vgs/text/tokenizer.h"
 #include "vgs/train/feature_bank.h"
 #include "vgs/train/grad_cache.h"
+#include "vgs/train/text_grouping_ranks.h"
 
 namespace fs = std::filesystem;
 
@@ -151,6 +153,9 @@ void TextGroupingTask::build_model(const c10::Device& device) {
   o_.model.embed_dim = sizing.image_features->dim();  // the text groups live in the image groups' space
   model_ = models::TextGrouping(o_.model);
   model_->to(device_);
+  if (group_ && group_->size() > 1 && o_.grad_cache_chunk > 0)
+    log::info("[train] GradCache over ", group_->size(), " ranks: every rank computes the whole batch (global negatives "
+              "are split over ranks only without train.grad_cache_chunk)");
 }
 
 int64_t TextGroupingTask::steps_per_epoch() const {
@@ -177,6 +182,8 @@ StepLoss TextGroupingTask::batch_loss(const CaptionSplitData& split, const std::
   out.items = static_cast<int64_t>(rows.size());
   if (training && o_.grad_cache_chunk > 0) {
     out.loss = grad_cache_step(*model_, o_.loss, ids, keep, groups, o_.grad_cache_chunk).loss;
+  } else if (training && group_ && group_->size() > 1) {
+    out.loss = text_grouping_rank_loss(*model_, o_.loss, ids, keep, groups, *group_);
   } else {
     out.loss = losses::text_grouping_batch_loss(*model_, o_.loss, ids, keep, groups);
   }

@@ -20,6 +20,9 @@ struct ForcedChoice;
 namespace vgs::text {
 class Tokenizer;
 }  // namespace vgs::text
+namespace vgs::dist {
+class Group;
+}  // namespace vgs::dist
 
 namespace vgs::train {
 
@@ -74,6 +77,9 @@ class TextGroupingTask : public Task {
 
   void load_data() override;
   void build_model(const c10::Device& device) override;
+  // Several ranks: whole-batch steps split the batch with global negatives (text_grouping_ranks.h);
+  // GradCache steps compute the whole batch on every rank (correct, not faster).
+  void use_group(dist::Group* group) override { group_ = group; }
   std::string describe() const override { return "text grouping model"; }
   torch::nn::Module& model() override { return *model_; }
   int64_t steps_per_epoch() const override;
@@ -104,6 +110,7 @@ class TextGroupingTask : public Task {
   std::unique_ptr<text::Tokenizer> tokenizer_;
   std::unique_ptr<CaptionSplitData> train_, valid_, test_;
   models::TextGrouping model_{nullptr};
+  dist::Group* group_ = nullptr;
 };
 
 }  // namespace vgs::train
