@@ -86,10 +86,16 @@ TEST_CASE("vgs-analyze measures the tiny WavLM and the trained tower layer by la
     for (const json& v : row) CHECK((v.get<double>() >= 0 && v.get<double>() <= 1 + 1e-9));
   // The tower's input is the backbone's last hidden state, mean-pooled the same way: CKA 1.
   CHECK(cka["matrix"][2][0].get<double>() == Approx(1).epsilon(1e-6));
+  // The image side: resnet_tiny's four stages against the image tower, which reads stage 4.
+  const json& image_cka = results["cka"]["resnet_tiny vs image_tower"];
+  CHECK(image_cka["rows"] == json({"1", "2", "3", "4"}));
+  CHECK(image_cka["matrix"][3][0].get<double>() == Approx(1).epsilon(1e-6));
+  CHECK(results["image_items"] == 7 * 3);
+  CHECK(results["silhouette"]["image_tower"]["values"].size() == 4);
   // model_b's layer 0 is model_a's rotated, scaled and stored in another row order: CKA 1.
   CHECK(results["cka"]["model_a vs model_b"]["matrix"][0][0].get<double>() == Approx(1).epsilon(1e-9));
 
-  for (const char* model : {"wavlm_tiny", "audio_tower", "model_a"}) {
+  for (const char* model : {"wavlm_tiny", "audio_tower", "model_a", "resnet_tiny", "image_tower"}) {
     INFO(model);
     const json& s = results["silhouette"][model]["values"];
     const json& lda = results["lda"][model];
@@ -99,7 +105,7 @@ TEST_CASE("vgs-analyze measures the tiny WavLM and the trained tower layer by la
       CHECK(lda["ci_low"][l].get<double>() <= lda["accuracy"][l].get<double>());
       CHECK(lda["accuracy"][l].get<double>() <= lda["ci_high"][l].get<double>());
     }
-    CHECK(lda["chance"].get<double>() == Approx(1.0 / 7));
+    CHECK(lda["chance"].get<double>() == Approx(1.0 / 7));  // 7 words on both sides
   }
   // ME trials are about the novel words: each has an accuracy, a spread and a distance.
   const json& words = results["me_words"]["words"];
@@ -113,7 +119,7 @@ TEST_CASE("vgs-analyze measures the tiny WavLM and the trained tower layer by la
   CHECK(results["me_words"]["accuracy_vs_centroid_distance"]["n"] == 3);
   CHECK(results["cross_lingual"]["audio_tower (embedding)"]["en-fr"]["words"] == 7);
 
-  for (const char* figure : {"cka_wavlm_tiny_vs_audio_tower", "silhouette", "lda", "me_words", "pca_words", "pca_modality"}) {
+  for (const char* figure : {"cka_wavlm_tiny_vs_audio_tower", "cka_resnet_tiny_vs_image_tower", "silhouette", "lda", "me_words", "pca_words", "pca_modality"}) {
     INFO(figure);
     const cv::Mat png = cv::imread(dir.file("out/") + figure + ".png");
     CHECK(png.cols > 400);

@@ -37,7 +37,10 @@ void add_analyze_options(core::Schema& s) {
                     "cka (layer x layer), silhouette and lda (word groups by layer), me_words (per-word ME accuracy "
                     "against spread and distance), cross_lingual (RSA and Procrustes between languages), pca, "
                     "forced_choice (against human choices)");
-  s.add_int("analyze.items_per_word", d.items_per_word, "test audio per word and language", Bounds::at_least(1));
+  s.add_string_list("analyze.modalities", d.modalities,
+                    "layerwise measures over the audio stacks (backbone, tower, hidden_states files) and/or the image "
+                    "stacks (image backbone stages, image tower)");
+  s.add_int("analyze.items_per_word", d.items_per_word, "test audio per word and language, and images per word", Bounds::at_least(1));
   s.add_int("analyze.seed", static_cast<int64_t>(d.seed), "seed of the item sample and the LDA resampling", Bounds::at_least(0));
   s.add_int_list("analyze.backbone_layers", {}, "hidden states of the run's audio backbone to analyse (default: every one)");
   s.add_path_list("analyze.hidden_states", "representations files of other models, HDF5 (docs/analysis.md)");
@@ -52,6 +55,7 @@ void add_analyze_options(core::Schema& s) {
   s.add_check([](const core::Config& c) {
     check_list(c, "analyze.measures", known_measures());
     check_list(c, "analyze.formats", {"png", "svg", "pdf"});
+    check_list(c, "analyze.modalities", {"audio", "image"});
   });
   nn::add_device_check(s, "analyze.device");
 }
@@ -62,6 +66,7 @@ AnalyzeOptions analyze_options(const core::Config& c) {
   o.checkpoint = c.get_string("analyze.checkpoint");
   if (c.has("analyze.out")) o.out = c.get_string("analyze.out");
   o.measures = c.get_string_list("analyze.measures");
+  o.modalities = c.get_string_list("analyze.modalities");
   o.items_per_word = c.get_int("analyze.items_per_word");
   o.seed = static_cast<uint64_t>(c.get_int("analyze.seed"));
   o.backbone_layers = c.get_int_list("analyze.backbone_layers");

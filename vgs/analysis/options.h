@@ -21,7 +21,8 @@ struct AnalyzeOptions {
   std::string out;                  // results.json and figures; "" = RUN/analysis
   // cka, silhouette, lda, me_words, cross_lingual, pca, forced_choice
   std::vector<std::string> measures{"cka", "silhouette", "lda", "me_words", "cross_lingual", "pca"};
-  int64_t items_per_word = 10;      // audio per (word, language) from the test split
+  std::vector<std::string> modalities{"audio", "image"};  // whose stacks the layerwise measures take
+  int64_t items_per_word = 10;      // audio per (word, language), images per word, from the test split
   uint64_t seed = 42;               // of that sample and of the LDA resampling
   std::vector<int64_t> backbone_layers;     // of the run's audio backbone; empty = every layer
   std::vector<std::string> hidden_states;   // representations files of other models (docs/analysis.md)

@@ -56,40 +56,57 @@ ItemSample sample_images(const train::SplitData& split, int64_t per_word, uint64
   return s;
 }
 
-LayerStack backbone_stack(const train::TwoTowerOptions& run, std::vector<int64_t> layers, const ItemSample& items) {
-  if (layers.empty()) {
-    const auto backbone = backbones::make_backbone(run.audio_backbone);
-    for (int64_t l = backbone->first_layer(); l <= backbone->last_layer(); ++l) layers.push_back(l);
-  }
-  const train::FeatureBank bank(train::cached_feature_store(run.extraction, run.audio_backbone, layers, run.test.audio_manifest));
-  LayerStack stack{run.audio_backbone.name, {}, std::vector<at::Tensor>(layers.size())};
-  for (int64_t l : layers) stack.layer_names.push_back(std::to_string(l));
-  std::vector<std::vector<at::Tensor>> parts(layers.size());
+namespace {
+// The items' rows of a feature bank, each layer mean-pooled: one [N, D_l] per layer of the bank.
+std::vector<at::Tensor> pooled_layers(const train::FeatureBank& bank, const ItemSample& items) {
+  std::vector<std::vector<at::Tensor>> parts;
   for (size_t begin = 0; begin < items.ids.size(); begin += 64) {
     const std::vector<std::string> chunk(items.ids.begin() + static_cast<int64_t>(begin),
                                          items.ids.begin() + static_cast<int64_t>(std::min(items.ids.size(), begin + 64)));
     auto [features, lengths] = bank.collate(chunk);
     std::vector<at::Tensor> means = mean_per_layer(features, lengths);
-    for (size_t l = 0; l < layers.size(); ++l) parts[l].push_back(means[l]);
+    parts.resize(means.size());
+    for (size_t l = 0; l < means.size(); ++l) parts[l].push_back(means[l]);
   }
-  for (size_t l = 0; l < layers.size(); ++l) stack.layers[l] = torch::cat(parts[l]);
+  std::vector<at::Tensor> out;
+  for (auto& p : parts) out.push_back(torch::cat(p));
+  return out;
+}
+}  // namespace
+
+LayerStack backbone_stack(const train::TwoTowerOptions& run, std::vector<int64_t> layers, const ItemSample& items, bool audio) {
+  const backbones::BackboneRequest& request = audio ? run.audio_backbone : run.image_backbone;
+  const std::string& manifest = audio ? run.test.audio_manifest : run.test.image_manifest;
+  if (layers.empty()) {
+    const auto backbone = backbones::make_backbone(request);
+    for (int64_t l = backbone->first_layer(); l <= backbone->last_layer(); ++l) layers.push_back(l);
+  }
+  LayerStack stack{request.name, {}, {}};
+  for (int64_t l : layers) stack.layer_names.push_back(std::to_string(l));
+  if (audio) {  // one store holds every layer: [L, T, D] per item
+    stack.layers = pooled_layers(train::FeatureBank(train::cached_feature_store(run.extraction, request, layers, manifest)), items);
+    return stack;
+  }
+  for (int64_t l : layers)  // image stages differ in size: one store each
+    stack.layers.push_back(pooled_layers(train::FeatureBank(train::cached_feature_store(run.extraction, request, {l}, manifest)), items).front());
   return stack;
 }
 
-LayerStack tower_stack(models::TwoTowerImpl& model, const train::FeatureBank& audio, const ItemSample& items,
-                       const c10::Device& device) {
+LayerStack tower_stack(models::TwoTowerImpl& model, const train::FeatureBank& features, const ItemSample& items,
+                       const c10::Device& device, bool audio) {
   torch::NoGradGuard no_grad;
   model.eval();
+  models::PoolingTowerImpl& tower = audio ? *model.audio_tower : *model.image_tower;
   std::vector<std::vector<at::Tensor>> parts;
   for (size_t begin = 0; begin < items.ids.size(); begin += 64) {
     const std::vector<std::string> chunk(items.ids.begin() + static_cast<int64_t>(begin),
                                          items.ids.begin() + static_cast<int64_t>(std::min(items.ids.size(), begin + 64)));
-    auto [features, lengths] = audio.collate(chunk);
-    const std::vector<at::Tensor> stages = model.audio_tower->stages(features.to(device, torch::kFloat32), lengths.to(device));
+    auto [batch, lengths] = features.collate(chunk);
+    const std::vector<at::Tensor> stages = tower.stages(batch.to(device, torch::kFloat32), lengths.to(device));
     parts.resize(stages.size());
     for (size_t s = 0; s < stages.size(); ++s) parts[s].push_back(stages[s].to(torch::kCPU, torch::kFloat64));
   }
-  LayerStack stack{"audio_tower", {"input"}, {}};
+  LayerStack stack{audio ? "audio_tower" : "image_tower", {"input"}, {}};
   for (size_t s = 1; s + 1 < parts.size(); ++s) stack.layer_names.push_back("layer " + std::to_string(s));
   stack.layer_names.push_back("embedding");
   for (auto& p : parts) stack.layers.push_back(torch::cat(p));

@@ -34,13 +34,16 @@ ItemSample sample_audio(const train::SplitData& split, int64_t per_word, uint64_
 // Up to `per_word` images per word, the same way; `languages` are left empty.
 ItemSample sample_images(const train::SplitData& split, int64_t per_word, uint64_t seed);
 
-// Every hidden state `layers` (empty: all) of the run's audio backbone over its test audio manifest,
-// cached once in a feature store, mean-pooled over each item's valid frames.
-LayerStack backbone_stack(const train::TwoTowerOptions& run, std::vector<int64_t> layers, const ItemSample& items);
+// Every hidden state `layers` (empty: all) of the run's audio backbone over its test audio manifest
+// (audio), or every stage of its image backbone over the test images, cached once in feature stores
+// (one for the audio layers; one per image stage, whose sizes differ), mean-pooled over each item's
+// valid frames or spatial tokens.
+LayerStack backbone_stack(const train::TwoTowerOptions& run, std::vector<int64_t> layers, const ItemSample& items, bool audio);
 
-// The stages of the trained audio tower (PoolingTowerImpl::stages): input, each layer's CLS, embedding.
-LayerStack tower_stack(models::TwoTowerImpl& model, const train::FeatureBank& audio, const ItemSample& items,
-                       const c10::Device& device);
+// The stages of the trained audio (or image) tower (PoolingTowerImpl::stages): input, each layer's
+// CLS, embedding; named "audio_tower" or "image_tower".
+LayerStack tower_stack(models::TwoTowerImpl& model, const train::FeatureBank& features, const ItemSample& items,
+                       const c10::Device& device, bool audio);
 
 // A representations file (io/representations_file.h), its rows put in the sample's order; vgs::Error
 // naming the file and an item it lacks.
