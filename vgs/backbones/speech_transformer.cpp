@@ -1,5 +1,6 @@
-// WavLM in native LibTorch: configs, modules and the forward pass (eval mode).
-#include "vgs/backbones/wavlm.h"
+// The speech transformer of WavLM, wav2vec 2.0 and HuBERT: configs, modules and the forward pass
+// (eval mode).
+#include "vgs/backbones/speech_transformer.h"
 
 #include <torch/torch.h>
 
@@ -12,11 +13,13 @@ namespace vgs::backbones {
 
 namespace F = torch::nn::functional;
 
-WavLMConfig WavLMConfig::base() { return WavLMConfig{}; }
-WavLMConfig WavLMConfig::base_plus() { return WavLMConfig{}; }
+using Config = SpeechTransformerConfig;
 
-WavLMConfig WavLMConfig::large() {
-  WavLMConfig c;
+Config Config::wavlm_base() { return Config{}; }
+Config Config::wavlm_base_plus() { return Config{}; }
+
+Config Config::wavlm_large() {
+  Config c;
   c.conv_bias = true;
   c.feat_extract_norm = "layer";
   c.hidden_size = 1024;
@@ -28,8 +31,22 @@ WavLMConfig WavLMConfig::large() {
   return c;
 }
 
-void WavLMConfig::validate() const {
-  auto fail = [](const std::string& what) { throw Error("WavLM config: " + what); };
+// wav2vec 2.0 and HuBERT Base: WavLM Base's layout without the relative position bias.
+Config Config::wav2vec2_base() {
+  Config c;
+  c.family = "wav2vec 2.0";
+  c.gated_relative_bias = false;
+  return c;
+}
+
+Config Config::hubert_base() {
+  Config c = wav2vec2_base();
+  c.family = "HuBERT";
+  return c;
+}
+
+void Config::validate() const {
+  auto fail = [&](const std::string& what) { throw Error(family + " config: " + what); };
   if (conv_dim.empty() || conv_dim.size() != conv_kernel.size() || conv_dim.size() != conv_stride.size())
     fail("conv_dim, conv_kernel and conv_stride must have the same, non-zero length");
   if (feat_extract_norm != "group" && feat_extract_norm != "layer")
@@ -37,16 +54,23 @@ void WavLMConfig::validate() const {
   if (hidden_size <= 0 || num_heads <= 0 || hidden_size % num_heads != 0)
     fail("hidden_size " + std::to_string(hidden_size) + " is not a multiple of num_heads " + std::to_string(num_heads));
   if (hidden_size % pos_conv_groups != 0) fail("hidden_size must be a multiple of pos_conv_groups");
-  if (num_layers < 1 || num_buckets < 4 || max_distance <= num_buckets / 4) fail("layers, buckets or max_distance out of range");
+  if (num_layers < 1) fail("num_layers must be at least 1");
+  if (gated_relative_bias && (num_buckets < 4 || max_distance <= num_buckets / 4)) fail("num_buckets or max_distance out of range");
 }
 
-int64_t WavLMConfig::frames(int64_t samples) const {
+int64_t Config::frames(int64_t samples) const {
   int64_t length = samples;
   for (size_t i = 0; i < conv_kernel.size(); ++i) {
     if (length < conv_kernel[i]) return 0;
     length = (length - conv_kernel[i]) / conv_stride[i] + 1;
   }
   return length;
+}
+
+int64_t Config::min_samples() const {
+  int64_t samples = 1;
+  for (size_t i = conv_kernel.size(); i-- > 0;) samples = (samples - 1) * conv_stride[i] + conv_kernel[i];
+  return samples;
 }
 
 namespace {
@@ -123,7 +147,7 @@ at::Tensor wavlm_position_buckets(int64_t frames, int64_t num_buckets, int64_t m
   return buckets + at::where(distance < max_exact, distance, large);
 }
 
-WavLMPositionalConvImpl::WavLMPositionalConvImpl(const WavLMConfig& c)
+SpeechPositionalConvImpl::SpeechPositionalConvImpl(const Config& c)
     : kernel_(c.pos_conv_kernel), groups_(c.pos_conv_groups) {
   auto conv = register_module("conv", std::make_shared<torch::nn::Module>());
   weight_g_ = conv->register_parameter("weight_g", torch::ones({1, 1, kernel_}));
@@ -131,14 +155,14 @@ WavLMPositionalConvImpl::WavLMPositionalConvImpl(const WavLMConfig& c)
   bias_ = conv->register_parameter("bias", torch::zeros({c.hidden_size}));
 }
 
-at::Tensor WavLMPositionalConvImpl::forward(const at::Tensor& hidden) {
+at::Tensor SpeechPositionalConvImpl::forward(const at::Tensor& hidden) {
   at::Tensor weight = at::_weight_norm(weight_v_, weight_g_, 2);
   at::Tensor h = at::conv1d(hidden.transpose(1, 2), weight, bias_, 1, kernel_ / 2, 1, groups_);  // [B, D, T(+1)]
   if (kernel_ % 2 == 0) h = h.narrow(2, 0, h.size(2) - 1);  // "same" padding for an even kernel
   return at::gelu(h).transpose(1, 2);
 }
 
-WavLMAttentionImpl::WavLMAttentionImpl(const WavLMConfig& c, bool has_relative_position_bias)
+SpeechAttentionImpl::SpeechAttentionImpl(const Config& c, bool owns_position_embedding)
     : heads_(c.num_heads),
       head_dim_(c.hidden_size / c.num_heads),
       num_buckets_(c.num_buckets),
@@ -147,36 +171,45 @@ WavLMAttentionImpl::WavLMAttentionImpl(const WavLMConfig& c, bool has_relative_p
   k_proj = register_module("k_proj", torch::nn::Linear(c.hidden_size, c.hidden_size));
   v_proj = register_module("v_proj", torch::nn::Linear(c.hidden_size, c.hidden_size));
   out_proj = register_module("out_proj", torch::nn::Linear(c.hidden_size, c.hidden_size));
+  if (!c.gated_relative_bias) return;
   gru_rel_pos_const_ = register_parameter("gru_rel_pos_const", torch::ones({1, heads_, 1, 1}));
   gru_rel_pos_linear = register_module("gru_rel_pos_linear", torch::nn::Linear(head_dim_, 8));
-  if (has_relative_position_bias)
+  if (owns_position_embedding)
     rel_attn_embed = register_module("rel_attn_embed", torch::nn::Embedding(num_buckets_, heads_));
 }
 
-at::Tensor WavLMAttentionImpl::position_bias(int64_t frames) const {
+at::Tensor SpeechAttentionImpl::position_bias(int64_t frames) const {
   at::Tensor buckets = wavlm_position_buckets(frames, num_buckets_, max_distance_).to(rel_attn_embed->weight.device());
   return at::embedding(rel_attn_embed->weight, buckets).permute({2, 0, 1});  // [H, T, T]
 }
 
-at::Tensor WavLMAttentionImpl::forward(const at::Tensor& hidden, const at::Tensor& bias, const at::Tensor& key_padding) {
-  const int64_t B = hidden.size(0), T = hidden.size(1);
-  auto heads_first = [&](const at::Tensor& x) { return x.view({B, T, heads_, head_dim_}).transpose(1, 2); };  // [B, H, T, d]
-  at::Tensor q = heads_first(q_proj(hidden)), k = heads_first(k_proj(hidden)), v = heads_first(v_proj(hidden));
+at::Tensor SpeechAttentionImpl::gated_bias(const at::Tensor& hidden, const at::Tensor& bias) {
   // The gate scales each query row of the bias; it is computed from the layer's input.
-  at::Tensor gate_input = heads_first(hidden);                                                    // [B, H, T, d]
+  const int64_t B = hidden.size(0), T = hidden.size(1);
+  at::Tensor gate_input = hidden.view({B, T, heads_, head_dim_}).transpose(1, 2);                 // [B, H, T, d]
   at::Tensor projected = gru_rel_pos_linear(gate_input).view({B, heads_, T, 2, 4}).sum(-1);       // [B, H, T, 2]
   auto gates = at::sigmoid(projected).chunk(2, -1);
   at::Tensor gate = gates[0] * (gates[1] * gru_rel_pos_const_ - 1.0) + 2.0;                       // [B, H, T, 1]
-  at::Tensor mask = gate * bias.unsqueeze(0);                                                      // [B, H, T, T]
-  if (key_padding.defined())
-    mask = mask.masked_fill(key_padding.view({B, 1, 1, T}), -std::numeric_limits<float>::infinity());
-  at::Tensor attended = at::scaled_dot_product_attention(q, k, v, mask);                          // [B, H, T, d]
+  return gate * bias.unsqueeze(0);                                                                 // [B, H, T, T]
+}
+
+at::Tensor SpeechAttentionImpl::forward(const at::Tensor& hidden, const at::Tensor& bias, const at::Tensor& key_padding) {
+  const int64_t B = hidden.size(0), T = hidden.size(1);
+  auto heads_first = [&](const at::Tensor& x) { return x.view({B, T, heads_, head_dim_}).transpose(1, 2); };  // [B, H, T, d]
+  at::Tensor q = heads_first(q_proj(hidden)), k = heads_first(k_proj(hidden)), v = heads_first(v_proj(hidden));
+  at::Tensor mask = bias.defined() ? gated_bias(hidden, bias) : at::Tensor();
+  if (key_padding.defined()) {
+    at::Tensor padded = key_padding.view({B, 1, 1, T});
+    // Without a bias a boolean mask (true: attend) says the same as an additive one.
+    mask = mask.defined() ? mask.masked_fill(padded, -std::numeric_limits<float>::infinity()) : ~padded;
+  }
+  at::Tensor attended = at::scaled_dot_product_attention(q, k, v, mask);  // [B, H, T, d]
   return out_proj(attended.transpose(1, 2).reshape({B, T, heads_ * head_dim_}));
 }
 
-WavLMEncoderLayerImpl::WavLMEncoderLayerImpl(const WavLMConfig& c, bool has_relative_position_bias)
+SpeechEncoderLayerImpl::SpeechEncoderLayerImpl(const Config& c, bool owns_position_embedding)
     : pre_ln_(c.stable_layer_norm) {
-  attention = register_module("attention", WavLMAttention(c, has_relative_position_bias));
+  attention = register_module("attention", SpeechAttention(c, owns_position_embedding));
   auto ln = [&] { return torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_eps)); };
   layer_norm = register_module("layer_norm", ln());
   auto feed_forward = register_module("feed_forward", std::make_shared<torch::nn::Module>());
@@ -185,8 +218,11 @@ WavLMEncoderLayerImpl::WavLMEncoderLayerImpl(const WavLMConfig& c, bool has_rela
   final_layer_norm = register_module("final_layer_norm", ln());
 }
 
-at::Tensor WavLMEncoderLayerImpl::forward(const at::Tensor& hidden, const at::Tensor& bias, const at::Tensor& key_padding) {
-  auto feed_forward = [&](const at::Tensor& x) { return output_dense(at::gelu(intermediate_dense(x))); };
+at::Tensor SpeechEncoderLayerImpl::feed_forward(const at::Tensor& x) {
+  return output_dense(at::gelu(intermediate_dense(x)));
+}
+
+at::Tensor SpeechEncoderLayerImpl::forward(const at::Tensor& hidden, const at::Tensor& bias, const at::Tensor& key_padding) {
   if (pre_ln_) {
     at::Tensor h = hidden + attention(layer_norm(hidden), bias, key_padding);
     return h + feed_forward(final_layer_norm(h));
@@ -195,7 +231,7 @@ at::Tensor WavLMEncoderLayerImpl::forward(const at::Tensor& hidden, const at::Te
   return final_layer_norm(h + feed_forward(h));
 }
 
-WavLMImpl::WavLMImpl(WavLMConfig config) : config_(std::move(config)) {
+SpeechTransformerImpl::SpeechTransformerImpl(Config config) : config_(std::move(config)) {
   config_.validate();
   const auto& c = config_;
   auto feature_extractor = register_module("feature_extractor", std::make_shared<torch::nn::Module>());
@@ -206,19 +242,20 @@ WavLMImpl::WavLMImpl(WavLMConfig config) : config_(std::move(config)) {
                                       c.conv_stride[i], c.conv_bias, norm));
   }
   auto feature_projection = register_module("feature_projection", std::make_shared<torch::nn::Module>());
-  projection_norm = feature_projection->register_module(
-      "layer_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.conv_dim.back()}).eps(c.layer_norm_eps)));
+  if (c.projection_layer_norm)
+    projection_norm = feature_projection->register_module(
+        "layer_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.conv_dim.back()}).eps(c.layer_norm_eps)));
   projection = feature_projection->register_module("projection", torch::nn::Linear(c.conv_dim.back(), c.hidden_size));
   auto encoder = register_module("encoder", std::make_shared<torch::nn::Module>());
-  pos_conv = encoder->register_module("pos_conv_embed", WavLMPositionalConv(c));
+  pos_conv = encoder->register_module("pos_conv_embed", SpeechPositionalConv(c));
   encoder_norm = encoder->register_module(
       "layer_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_eps)));
   encoder_layers_ = encoder->register_module("layers", torch::nn::ModuleList());
-  for (int64_t i = 0; i < c.num_layers; ++i) encoder_layers_->push_back(WavLMEncoderLayer(c, i == 0));
+  for (int64_t i = 0; i < c.num_layers; ++i) encoder_layers_->push_back(SpeechEncoderLayer(c, i == 0));
   eval();
 }
 
-at::Tensor WavLMImpl::normalize(const at::Tensor& waveforms, const at::Tensor& lengths) const {
+at::Tensor SpeechTransformerImpl::normalize(const at::Tensor& waveforms, const at::Tensor& lengths) const {
   // layer_norm over each utterance's valid samples (unilm, torchaudio); padding stays zero.
   const int64_t N = waveforms.size(1);
   at::Tensor valid = lengths.defined() ? ~padding_mask(lengths, N) : at::ones_like(waveforms, at::kBool);
@@ -229,7 +266,7 @@ at::Tensor WavLMImpl::normalize(const at::Tensor& waveforms, const at::Tensor& l
   return (waveforms - mean) * at::rsqrt(var + 1e-5) * mask;
 }
 
-at::Tensor WavLMImpl::extract_conv_features(const at::Tensor& waveforms, const at::Tensor& lengths) {
+at::Tensor SpeechTransformerImpl::extract_conv_features(const at::Tensor& waveforms, const at::Tensor& lengths) {
   at::Tensor x = waveforms.unsqueeze(1);  // [B, 1, N]
   at::Tensor valid = lengths;
   for (size_t i = 0; i < conv_layers_->size(); ++i) {
@@ -239,22 +276,34 @@ at::Tensor WavLMImpl::extract_conv_features(const at::Tensor& waveforms, const a
   return x;  // [B, C, T]
 }
 
-WavLMImpl::Output WavLMImpl::forward(const at::Tensor& waveforms, const at::Tensor& lengths,
-                                     const std::vector<int64_t>& layers) {
-  if (waveforms.dim() != 2) throw Error("WavLM: expected waveforms [batch, samples]");
+at::Tensor SpeechTransformerImpl::project_features(const at::Tensor& features) {
+  return projection(projection_norm ? projection_norm(features) : features);
+}
+
+void SpeechTransformerImpl::check_request(const at::Tensor& waveforms, const std::vector<int64_t>& layers) const {
+  const std::string& name = config_.family;
+  if (waveforms.dim() != 2) throw Error(name + ": expected waveforms [batch, samples]");
   for (int64_t layer : layers)
     if (layer < 0 || layer > config_.num_layers)
-      throw Error("WavLM: layer " + std::to_string(layer) + " does not exist (0.." + std::to_string(config_.num_layers) + ")");
+      throw Error(name + ": layer " + std::to_string(layer) + " does not exist (0.." + std::to_string(config_.num_layers) + ")");
+  const int64_t N = waveforms.size(1);
+  if (config_.frames(N) < 1)
+    throw Error(name + ": input of " + std::to_string(N) + " samples is shorter than one frame (" +
+                std::to_string(config_.min_samples()) + " samples)");
+}
+
+SpeechTransformerImpl::Output SpeechTransformerImpl::forward(const at::Tensor& waveforms, const at::Tensor& lengths,
+                                                             const std::vector<int64_t>& layers) {
+  check_request(waveforms, layers);
   const int64_t N = waveforms.size(1);
   const int64_t frames = config_.frames(N);
-  if (frames < 1) throw Error("WavLM: input of " + std::to_string(N) + " samples is shorter than one frame (400 samples)");
   // Masks are only needed when some item is shorter than the batch.
   at::Tensor sample_lengths;
   if (lengths.defined() && lengths.lt(N).any().item<bool>()) sample_lengths = lengths.to(waveforms.device(), at::kLong);
 
   at::Tensor x = config_.normalize_waveform ? normalize(waveforms, sample_lengths) : waveforms;
   at::Tensor features = extract_conv_features(x, sample_lengths).transpose(1, 2);  // [B, T, C]
-  at::Tensor hidden = projection(projection_norm(features));                       // [B, T, D]
+  at::Tensor hidden = project_features(features);                                  // [B, T, D]
 
   Output out;
   at::Tensor key_padding;
@@ -274,9 +323,11 @@ WavLMImpl::Output WavLMImpl::forward(const at::Tensor& waveforms, const at::Tens
   const int64_t last = layers.empty() ? 0 : *std::max_element(layers.begin(), layers.end());
   std::vector<at::Tensor> states(static_cast<size_t>(last + 1));
   states[0] = hidden;
-  at::Tensor bias = last > 0 ? encoder_layers_->at<WavLMEncoderLayerImpl>(0).attention->position_bias(frames) : at::Tensor();
+  at::Tensor bias;
+  if (config_.gated_relative_bias && last > 0)
+    bias = encoder_layers_->at<SpeechEncoderLayerImpl>(0).attention->position_bias(frames);
   for (int64_t i = 0; i < last; ++i) {
-    hidden = encoder_layers_->at<WavLMEncoderLayerImpl>(static_cast<size_t>(i)).forward(hidden, bias, key_padding);
+    hidden = encoder_layers_->at<SpeechEncoderLayerImpl>(static_cast<size_t>(i)).forward(hidden, bias, key_padding);
     states[static_cast<size_t>(i + 1)] = hidden;
   }
   if (config_.stable_layer_norm && last == config_.num_layers) states.back() = encoder_norm(states.back());
