@@ -2,10 +2,12 @@
 // (eval mode).
 #include "vgs/backbones/speech_transformer.h"
 
+#include <ATen/record_function.h>
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "vgs/core/error.h"
 
@@ -75,6 +77,35 @@ int64_t Config::min_samples() const {
 
 namespace {
 
+// A conv1d without padding over time-major frames h [L, Cin] (one utterance), as matrix products:
+// the taps are taken `stride` at a time, and for each such group of taps the input rows seen by the
+// output frames are a strided view of h (row t starts at frame t * stride), which BLAS reads in
+// place. One product for kernel <= stride, ceil(kernel / stride) accumulated ones otherwise; no
+// im2col copy except for a single input channel (the waveform), where a copy of kernel values per
+// frame is cheaper than products of depth `stride`. Returns [Lout, Cout]; same sums as conv1d up to
+// float rounding order. On CPU this beats oneDNN's conv1d by ~20% for WavLM's layers.
+at::Tensor conv1d_as_matmul(const at::Tensor& frames_in, const at::Tensor& weight, const at::Tensor& bias, int64_t stride) {
+  const at::Tensor h = frames_in.contiguous();  // the strided views below index its storage
+  const int64_t L = h.size(0), in = h.size(1), out = weight.size(0), kernel = weight.size(2);
+  const int64_t frames = (L - kernel) / stride + 1;
+  at::Tensor taps = weight.permute({2, 1, 0}).reshape({kernel * in, out});  // row (tap, channel)
+  if (in == 1 || kernel <= stride) {
+    const int64_t depth = kernel * in;
+    at::Tensor rows = h.as_strided({frames, depth}, {stride * in, 1});
+    if (depth > stride * in) rows = rows.contiguous();  // overlapping windows: BLAS needs row stride >= depth
+    return bias.defined() ? at::addmm(bias, rows, taps) : at::mm(rows, taps);
+  }
+  at::Tensor result;
+  for (int64_t first = 0; first < kernel; first += stride) {
+    const int64_t count = std::min(stride, kernel - first);
+    at::Tensor rows = h.as_strided({frames, count * in}, {stride * in, 1}, h.storage_offset() + first * in);
+    at::Tensor part = taps.narrow(0, first * in, count * in);
+    if (!result.defined()) result = bias.defined() ? at::addmm(bias, rows, part) : at::mm(rows, part);
+    else result.addmm_(rows, part);
+  }
+  return result;
+}
+
 // One conv layer of the feature extractor: conv, optional norm, GELU.
 class ConvLayerImpl : public torch::nn::Module {
  public:
@@ -83,6 +114,21 @@ class ConvLayerImpl : public torch::nn::Module {
     conv = register_module("conv", torch::nn::Conv1d(torch::nn::Conv1dOptions(in, out, kernel).stride(stride).bias(bias)));
     if (norm == "group") group_norm = register_module("layer_norm", torch::nn::GroupNorm(torch::nn::GroupNormOptions(out, out)));
     if (norm == "layer") layer_norm = register_module("layer_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({out})));
+  }
+
+  // One utterance, time-major (h [L, Cin] -> [Lout, Cout]), the CPU path: products instead of
+  // conv1d, the norm and GELU in place on the product's output.
+  at::Tensor forward_frames(const at::Tensor& h) {
+    const auto& options = conv->options;
+    at::Tensor y = conv1d_as_matmul(h, conv->weight, conv->bias, (*options.stride())[0]);
+    if (norm_ == "group") {
+      // One group per channel: statistics over time, then y = y * (w / std) + (b - mean * w / std).
+      auto [var, mean] = at::var_mean(y, {0}, /*correction=*/0, /*keepdim=*/false);  // [C]
+      at::Tensor scale = group_norm->weight * at::rsqrt(var + group_norm->options.eps());
+      y.mul_(scale).add_(group_norm->bias - mean * scale);
+    }
+    if (norm_ == "layer") y = layer_norm(y);
+    return at::gelu_(y);
   }
 
   // x [B, C, L]; valid [B] lengths of x along L (undefined when no item is padded).
@@ -156,6 +202,7 @@ SpeechPositionalConvImpl::SpeechPositionalConvImpl(const Config& c)
 }
 
 at::Tensor SpeechPositionalConvImpl::forward(const at::Tensor& hidden) {
+  RECORD_USER_SCOPE("speech.pos_conv");
   at::Tensor weight = at::_weight_norm(weight_v_, weight_g_, 2);
   at::Tensor h = at::conv1d(hidden.transpose(1, 2), weight, bias_, 1, kernel_ / 2, 1, groups_);  // [B, D, T(+1)]
   if (kernel_ % 2 == 0) h = h.narrow(2, 0, h.size(2) - 1);  // "same" padding for an even kernel
@@ -194,6 +241,7 @@ at::Tensor SpeechAttentionImpl::gated_bias(const at::Tensor& hidden, const at::T
 }
 
 at::Tensor SpeechAttentionImpl::forward(const at::Tensor& hidden, const at::Tensor& bias, const at::Tensor& key_padding) {
+  RECORD_USER_SCOPE("speech.attention");
   const int64_t B = hidden.size(0), T = hidden.size(1);
   auto heads_first = [&](const at::Tensor& x) { return x.view({B, T, heads_, head_dim_}).transpose(1, 2); };  // [B, H, T, d]
   at::Tensor q = heads_first(q_proj(hidden)), k = heads_first(k_proj(hidden)), v = heads_first(v_proj(hidden));
@@ -203,7 +251,9 @@ at::Tensor SpeechAttentionImpl::forward(const at::Tensor& hidden, const at::Tens
     // Without a bias a boolean mask (true: attend) says the same as an additive one.
     mask = mask.defined() ? mask.masked_fill(padded, -std::numeric_limits<float>::infinity()) : ~padded;
   }
-  at::Tensor attended = at::scaled_dot_product_attention(q, k, v, mask);  // [B, H, T, d]
+  std::optional<at::Tensor> attn_mask;  // SDPA takes no mask as nullopt, not as an undefined tensor
+  if (mask.defined()) attn_mask = mask;
+  at::Tensor attended = at::scaled_dot_product_attention(q, k, v, attn_mask);  // [B, H, T, d]
   return out_proj(attended.transpose(1, 2).reshape({B, T, heads_ * head_dim_}));
 }
 
@@ -219,6 +269,7 @@ SpeechEncoderLayerImpl::SpeechEncoderLayerImpl(const Config& c, bool owns_positi
 }
 
 at::Tensor SpeechEncoderLayerImpl::feed_forward(const at::Tensor& x) {
+  RECORD_USER_SCOPE("speech.feed_forward");
   return output_dense(at::gelu(intermediate_dense(x)));
 }
 
@@ -267,6 +318,7 @@ at::Tensor SpeechTransformerImpl::normalize(const at::Tensor& waveforms, const a
 }
 
 at::Tensor SpeechTransformerImpl::extract_conv_features(const at::Tensor& waveforms, const at::Tensor& lengths) {
+  RECORD_USER_SCOPE("speech.conv_front");
   at::Tensor x = waveforms.unsqueeze(1);  // [B, 1, N]
   at::Tensor valid = lengths;
   for (size_t i = 0; i < conv_layers_->size(); ++i) {
@@ -277,6 +329,7 @@ at::Tensor SpeechTransformerImpl::extract_conv_features(const at::Tensor& wavefo
 }
 
 at::Tensor SpeechTransformerImpl::project_features(const at::Tensor& features) {
+  RECORD_USER_SCOPE("speech.projection");
   return projection(projection_norm ? projection_norm(features) : features);
 }
 
@@ -292,6 +345,22 @@ void SpeechTransformerImpl::check_request(const at::Tensor& waveforms, const std
                 std::to_string(config_.min_samples()) + " samples)");
 }
 
+std::vector<at::Tensor> SpeechTransformerImpl::run_encoder(at::Tensor hidden, const at::Tensor& key_padding, int64_t last) {
+  hidden = hidden + pos_conv(hidden);
+  if (!config_.stable_layer_norm) hidden = encoder_norm(hidden);
+  std::vector<at::Tensor> states(static_cast<size_t>(last + 1));
+  states[0] = hidden;
+  at::Tensor bias;
+  if (config_.gated_relative_bias && last > 0)
+    bias = encoder_layers_->at<SpeechEncoderLayerImpl>(0).attention->position_bias(hidden.size(1));
+  for (int64_t i = 0; i < last; ++i) {
+    hidden = encoder_layers_->at<SpeechEncoderLayerImpl>(static_cast<size_t>(i)).forward(hidden, bias, key_padding);
+    states[static_cast<size_t>(i + 1)] = hidden;
+  }
+  if (config_.stable_layer_norm && last == config_.num_layers) states.back() = encoder_norm(states.back());
+  return states;
+}
+
 SpeechTransformerImpl::Output SpeechTransformerImpl::forward(const at::Tensor& waveforms, const at::Tensor& lengths,
                                                              const std::vector<int64_t>& layers) {
   check_request(waveforms, layers);
@@ -301,9 +370,14 @@ SpeechTransformerImpl::Output SpeechTransformerImpl::forward(const at::Tensor& w
   at::Tensor sample_lengths;
   if (lengths.defined() && lengths.lt(N).any().item<bool>()) sample_lengths = lengths.to(waveforms.device(), at::kLong);
 
-  at::Tensor x = config_.normalize_waveform ? normalize(waveforms, sample_lengths) : waveforms;
-  at::Tensor features = extract_conv_features(x, sample_lengths).transpose(1, 2);  // [B, T, C]
-  at::Tensor hidden = project_features(features);                                  // [B, T, D]
+  at::Tensor features;  // [B, T, C]
+  if (waveforms.is_cpu() && !batched_on_cpu_) {
+    features = conv_features_item_by_item(waveforms, sample_lengths);
+  } else {
+    at::Tensor x = config_.normalize_waveform ? normalize(waveforms, sample_lengths) : waveforms;
+    features = extract_conv_features(x, sample_lengths).transpose(1, 2);
+  }
+  at::Tensor hidden = project_features(features);  // [B, T, D]
 
   Output out;
   at::Tensor key_padding;
@@ -317,22 +391,27 @@ SpeechTransformerImpl::Output SpeechTransformerImpl::forward(const at::Tensor& w
   } else {
     out.frame_lengths = at::full({waveforms.size(0)}, frames, at::TensorOptions(at::kLong).device(waveforms.device()));
   }
-  hidden = hidden + pos_conv(hidden);
-  if (!config_.stable_layer_norm) hidden = encoder_norm(hidden);
-
   const int64_t last = layers.empty() ? 0 : *std::max_element(layers.begin(), layers.end());
-  std::vector<at::Tensor> states(static_cast<size_t>(last + 1));
-  states[0] = hidden;
-  at::Tensor bias;
-  if (config_.gated_relative_bias && last > 0)
-    bias = encoder_layers_->at<SpeechEncoderLayerImpl>(0).attention->position_bias(frames);
-  for (int64_t i = 0; i < last; ++i) {
-    hidden = encoder_layers_->at<SpeechEncoderLayerImpl>(static_cast<size_t>(i)).forward(hidden, bias, key_padding);
-    states[static_cast<size_t>(i + 1)] = hidden;
-  }
-  if (config_.stable_layer_norm && last == config_.num_layers) states.back() = encoder_norm(states.back());
+  std::vector<at::Tensor> states = run_encoder(hidden, key_padding, last);
   for (int64_t layer : layers) out.layers.push_back(states[static_cast<size_t>(layer)]);
   return out;
+}
+
+at::Tensor SpeechTransformerImpl::conv_features_item_by_item(const at::Tensor& waveforms, const at::Tensor& lengths) {
+  RECORD_USER_SCOPE("speech.conv_front");
+  const int64_t B = waveforms.size(0), N = waveforms.size(1);
+  at::Tensor samples = lengths.defined() ? lengths.to(at::kCPU, at::kLong).clamp_max(N) : at::full({B}, N, at::kLong);
+  at::Tensor features = at::zeros({B, config_.frames(N), config_.conv_dim.back()}, waveforms.options());
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t n = samples[b].item<int64_t>();
+    if (config_.frames(n) < 1) continue;  // too short for one frame: all padding, as in a batch
+    at::Tensor wave = waveforms[b].narrow(0, 0, n);
+    if (config_.normalize_waveform) wave = normalize(wave.unsqueeze(0), {})[0];
+    at::Tensor h = wave.unsqueeze(1);  // [n, 1]: time-major
+    for (size_t i = 0; i < conv_layers_->size(); ++i) h = conv_layers_->at<ConvLayerImpl>(i).forward_frames(h);
+    features[b].narrow(0, 0, h.size(0)).copy_(h);
+  }
+  return features;
 }
 
 }  // namespace vgs::backbones

@@ -6,6 +6,9 @@
 // self-attention. Parameter names are HuggingFace's; the fairseq/unilm and torchaudio spellings are
 // mapped in speech_weights.cpp.
 //
+// Stages are marked for profilers (RECORD_USER_SCOPE: speech.conv_front, speech.projection,
+// speech.pos_conv, speech.attention, speech.feed_forward; bench/bench_backbones.cpp times them).
+//
 // Batches may mix lengths: every item's valid frames equal what the item gives alone. That needs a
 // masked group norm in the first conv layer of the Base models, whose statistics span time (HF's
 // batched Base output differs from its unbatched output for this reason).
@@ -118,17 +121,29 @@ class SpeechTransformerImpl : public torch::nn::Module {
   // hidden-state indices: 0 is the input to the first transformer layer, i the output of layer i,
   // num_layers the last (for pre-LN models after the final LayerNorm). Layers above the highest
   // requested one are not run.
+  //
+  // On CPU the conv feature extractor runs item by item, each over its own samples only and as
+  // matrix products (docs/performance.md); elsewhere the batch runs at once through conv1d with a
+  // masked group norm. The transformer runs the whole batch with a padding mask on every device.
   Output forward(const at::Tensor& waveforms, const at::Tensor& lengths, const std::vector<int64_t>& layers);
 
   const SpeechTransformerConfig& config() const { return config_; }
+  // Tests and the bench: run the CPU conv front end the way other devices do (one masked batch).
+  void set_batched_on_cpu(bool batched) { batched_on_cpu_ = batched; }
 
  private:
+  // Positional conv, encoder norm and layers 1..last over projected features [B, T, D]; every
+  // hidden state 0..last.
+  std::vector<at::Tensor> run_encoder(at::Tensor hidden, const at::Tensor& key_padding, int64_t last);
+  // The CPU conv front end: [B, T, C], frames past an item's own zero.
+  at::Tensor conv_features_item_by_item(const at::Tensor& waveforms, const at::Tensor& lengths);
   void check_request(const at::Tensor& waveforms, const std::vector<int64_t>& layers) const;
   at::Tensor normalize(const at::Tensor& waveforms, const at::Tensor& lengths) const;
   at::Tensor extract_conv_features(const at::Tensor& waveforms, const at::Tensor& lengths);  // [B, C, T]
   at::Tensor project_features(const at::Tensor& features);                                  // [B, T, C] -> [B, T, D]
 
   SpeechTransformerConfig config_;
+  bool batched_on_cpu_ = false;
   torch::nn::ModuleList conv_layers_;  // registered as feature_extractor.conv_layers
   torch::nn::LayerNorm projection_norm{nullptr};
   torch::nn::Linear projection{nullptr};
