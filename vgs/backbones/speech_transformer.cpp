@@ -240,21 +240,31 @@ at::Tensor SpeechAttentionImpl::gated_bias(const at::Tensor& hidden, const at::T
   return gate * bias.unsqueeze(0);                                                                 // [B, H, T, T]
 }
 
-at::Tensor SpeechAttentionImpl::forward(const at::Tensor& hidden, const at::Tensor& bias, const at::Tensor& key_padding) {
+at::Tensor FrameRows::pack(const at::Tensor& x) const {
+  at::Tensor flat = x.reshape({batch * frames, x.size(-1)});
+  return index.defined() ? flat.index_select(0, index) : flat;
+}
+
+at::Tensor FrameRows::unpack(const at::Tensor& x) const {
+  if (!index.defined()) return x.view({batch, frames, x.size(-1)});
+  return at::zeros({batch * frames, x.size(-1)}, x.options()).index_copy_(0, index, x).view({batch, frames, x.size(-1)});
+}
+
+at::Tensor SpeechAttentionImpl::forward(const at::Tensor& hidden, const at::Tensor& bias, const FrameRows& rows) {
   RECORD_USER_SCOPE("speech.attention");
-  const int64_t B = hidden.size(0), T = hidden.size(1);
-  auto heads_first = [&](const at::Tensor& x) { return x.view({B, T, heads_, head_dim_}).transpose(1, 2); };  // [B, H, T, d]
+  const int64_t B = rows.batch, T = rows.frames;
+  auto heads_first = [&](const at::Tensor& x) { return rows.unpack(x).view({B, T, heads_, head_dim_}).transpose(1, 2); };  // [B, H, T, d]
   at::Tensor q = heads_first(q_proj(hidden)), k = heads_first(k_proj(hidden)), v = heads_first(v_proj(hidden));
-  at::Tensor mask = bias.defined() ? gated_bias(hidden, bias) : at::Tensor();
-  if (key_padding.defined()) {
-    at::Tensor padded = key_padding.view({B, 1, 1, T});
+  at::Tensor mask = bias.defined() ? gated_bias(rows.unpack(hidden), bias) : at::Tensor();
+  if (rows.key_padding.defined()) {
+    at::Tensor padded = rows.key_padding.view({B, 1, 1, T});
     // Without a bias a boolean mask (true: attend) says the same as an additive one.
     mask = mask.defined() ? mask.masked_fill(padded, -std::numeric_limits<float>::infinity()) : ~padded;
   }
   std::optional<at::Tensor> attn_mask;  // SDPA takes no mask as nullopt, not as an undefined tensor
   if (mask.defined()) attn_mask = mask;
   at::Tensor attended = at::scaled_dot_product_attention(q, k, v, attn_mask);  // [B, H, T, d]
-  return out_proj(attended.transpose(1, 2).reshape({B, T, heads_ * head_dim_}));
+  return out_proj(rows.pack(attended.transpose(1, 2).reshape({B, T, heads_ * head_dim_})));
 }
 
 SpeechEncoderLayerImpl::SpeechEncoderLayerImpl(const Config& c, bool owns_position_embedding)
@@ -273,12 +283,12 @@ at::Tensor SpeechEncoderLayerImpl::feed_forward(const at::Tensor& x) {
   return output_dense(at::gelu(intermediate_dense(x)));
 }
 
-at::Tensor SpeechEncoderLayerImpl::forward(const at::Tensor& hidden, const at::Tensor& bias, const at::Tensor& key_padding) {
+at::Tensor SpeechEncoderLayerImpl::forward(const at::Tensor& hidden, const at::Tensor& bias, const FrameRows& rows) {
   if (pre_ln_) {
-    at::Tensor h = hidden + attention(layer_norm(hidden), bias, key_padding);
+    at::Tensor h = hidden + attention(layer_norm(hidden), bias, rows);
     return h + feed_forward(final_layer_norm(h));
   }
-  at::Tensor h = layer_norm(hidden + attention(hidden, bias, key_padding));
+  at::Tensor h = layer_norm(hidden + attention(hidden, bias, rows));
   return final_layer_norm(h + feed_forward(h));
 }
 
@@ -345,16 +355,18 @@ void SpeechTransformerImpl::check_request(const at::Tensor& waveforms, const std
                 std::to_string(config_.min_samples()) + " samples)");
 }
 
-std::vector<at::Tensor> SpeechTransformerImpl::run_encoder(at::Tensor hidden, const at::Tensor& key_padding, int64_t last) {
+std::vector<at::Tensor> SpeechTransformerImpl::run_encoder(at::Tensor hidden, const FrameRows& rows, int64_t last) {
   hidden = hidden + pos_conv(hidden);
+  const int64_t frames = hidden.size(1);
+  hidden = rows.pack(hidden);
   if (!config_.stable_layer_norm) hidden = encoder_norm(hidden);
   std::vector<at::Tensor> states(static_cast<size_t>(last + 1));
   states[0] = hidden;
   at::Tensor bias;
   if (config_.gated_relative_bias && last > 0)
-    bias = encoder_layers_->at<SpeechEncoderLayerImpl>(0).attention->position_bias(hidden.size(1));
+    bias = encoder_layers_->at<SpeechEncoderLayerImpl>(0).attention->position_bias(frames);
   for (int64_t i = 0; i < last; ++i) {
-    hidden = encoder_layers_->at<SpeechEncoderLayerImpl>(static_cast<size_t>(i)).forward(hidden, bias, key_padding);
+    hidden = encoder_layers_->at<SpeechEncoderLayerImpl>(static_cast<size_t>(i)).forward(hidden, bias, rows);
     states[static_cast<size_t>(i + 1)] = hidden;
   }
   if (config_.stable_layer_norm && last == config_.num_layers) states.back() = encoder_norm(states.back());
@@ -380,20 +392,21 @@ SpeechTransformerImpl::Output SpeechTransformerImpl::forward(const at::Tensor& w
   at::Tensor hidden = project_features(features);  // [B, T, D]
 
   Output out;
-  at::Tensor key_padding;
+  FrameRows rows{waveforms.size(0), frames, {}, {}};
   if (sample_lengths.defined()) {
     at::Tensor frame_lengths = sample_lengths;
     for (size_t i = 0; i < config_.conv_kernel.size(); ++i)
       frame_lengths = conv_lengths(frame_lengths, config_.conv_kernel[i], config_.conv_stride[i]);
     out.frame_lengths = frame_lengths;
-    key_padding = padding_mask(frame_lengths, frames);
-    hidden = hidden.masked_fill(key_padding.unsqueeze(-1), 0.0);  // padding must not leak through the pos conv
+    rows.key_padding = padding_mask(frame_lengths, frames);
+    rows.index = (~rows.key_padding).flatten().nonzero().squeeze(1);
+    hidden = hidden.masked_fill(rows.key_padding.unsqueeze(-1), 0.0);  // padding must not leak through the pos conv
   } else {
     out.frame_lengths = at::full({waveforms.size(0)}, frames, at::TensorOptions(at::kLong).device(waveforms.device()));
   }
   const int64_t last = layers.empty() ? 0 : *std::max_element(layers.begin(), layers.end());
-  std::vector<at::Tensor> states = run_encoder(hidden, key_padding, last);
-  for (int64_t layer : layers) out.layers.push_back(states[static_cast<size_t>(layer)]);
+  std::vector<at::Tensor> states = run_encoder(hidden, rows, last);
+  for (int64_t layer : layers) out.layers.push_back(rows.unpack(states[static_cast<size_t>(layer)]));
   return out;
 }
 

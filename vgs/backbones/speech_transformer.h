@@ -71,6 +71,16 @@ class SpeechPositionalConvImpl : public torch::nn::Module {
 };
 TORCH_MODULE(SpeechPositionalConv);
 
+// The frames of a padded batch [B, T]: the transformer's frame-wise work (projections, feed-forward,
+// layer norms) runs on the R valid rows only, packed [R, D]; attention unpacks them.
+struct FrameRows {
+  int64_t batch = 0, frames = 0;
+  at::Tensor index;        // [R] rows of the flattened [B * T] batch that hold frames; undefined: all
+  at::Tensor key_padding;  // [B, T] true where padded; undefined: no padding
+  at::Tensor pack(const at::Tensor& x) const;    // [B, T, D] -> [R, D]
+  at::Tensor unpack(const at::Tensor& x) const;  // [R, D] -> [B, T, D], zeros at padding
+};
+
 // Multi-head self-attention; with the config's gated_relative_bias, WavLM's gated relative
 // position bias (wav2vec 2.0 and HuBERT: none).
 class SpeechAttentionImpl : public torch::nn::Module {
@@ -79,9 +89,8 @@ class SpeechAttentionImpl : public torch::nn::Module {
   SpeechAttentionImpl(const SpeechTransformerConfig& config, bool owns_position_embedding);
   // The ungated bias [H, T, T] from relative positions (layer 0 of WavLM only).
   at::Tensor position_bias(int64_t frames) const;
-  // hidden [B, T, D]; bias [H, T, T] (undefined without relative bias); key_padding [B, T] true
-  // where padded (or undefined).
-  at::Tensor forward(const at::Tensor& hidden, const at::Tensor& bias, const at::Tensor& key_padding);
+  // hidden [R, D] packed rows of `rows`; bias [H, T, T] (undefined without relative bias).
+  at::Tensor forward(const at::Tensor& hidden, const at::Tensor& bias, const FrameRows& rows);
 
  private:
   at::Tensor gated_bias(const at::Tensor& hidden, const at::Tensor& bias);  // [B, H, T, T]
@@ -97,7 +106,7 @@ TORCH_MODULE(SpeechAttention);
 class SpeechEncoderLayerImpl : public torch::nn::Module {
  public:
   SpeechEncoderLayerImpl(const SpeechTransformerConfig& config, bool owns_position_embedding);
-  at::Tensor forward(const at::Tensor& hidden, const at::Tensor& bias, const at::Tensor& key_padding);
+  at::Tensor forward(const at::Tensor& hidden, const at::Tensor& bias, const FrameRows& rows);  // [R, D]
   SpeechAttention attention{nullptr};
 
  private:
@@ -133,8 +142,8 @@ class SpeechTransformerImpl : public torch::nn::Module {
 
  private:
   // Positional conv, encoder norm and layers 1..last over projected features [B, T, D]; every
-  // hidden state 0..last.
-  std::vector<at::Tensor> run_encoder(at::Tensor hidden, const at::Tensor& key_padding, int64_t last);
+  // hidden state 0..last, packed [R, D].
+  std::vector<at::Tensor> run_encoder(at::Tensor hidden, const FrameRows& rows, int64_t last);
   // The CPU conv front end: [B, T, C], frames past an item's own zero.
   at::Tensor conv_features_item_by_item(const at::Tensor& waveforms, const at::Tensor& lengths);
   void check_request(const at::Tensor& waveforms, const std::vector<int64_t>& layers) const;
