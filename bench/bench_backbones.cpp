@@ -127,9 +127,17 @@ void profile_wavlm(const std::string& dir) {
   auto handle = at::addGlobalCallback(
       at::RecordFunctionCallback(&StageClock::enter, &StageClock::leave).scopes({at::RecordScope::USER_SCOPE}));
   std::cout << "{";
+  std::vector<at::Tensor> before;  // the batched path's outputs, to compare the CPU path's with
+  double max_path_diff = 0;
   for (bool batched : {true, false}) {
     model->set_batched_on_cpu(batched);
-    for (auto& [x, lengths] : batches) model->forward(x, lengths, {12});  // warm-up
+    for (size_t i = 0; i < batches.size(); ++i) {  // warm-up, and the outputs of both paths
+      auto out = model->forward(batches[i].first, batches[i].second, {12});
+      at::Tensor valid = out.layers[0].masked_fill(~(at::arange(out.layers[0].size(1)).unsqueeze(0) <
+                                                     out.frame_lengths.unsqueeze(1)).unsqueeze(-1), 0.0);
+      if (batched) before.push_back(valid);
+      else max_path_diff = std::max(max_path_diff, (valid - before[i]).abs().max().item<double>());
+    }
     StageClock::seconds().clear();
     auto start = std::chrono::steady_clock::now();
     for (auto& [x, lengths] : batches) model->forward(x, lengths, {12});
@@ -142,7 +150,7 @@ void profile_wavlm(const std::string& dir) {
     }
     std::cout << ", \"other\": " << total - staged << "}";
   }
-  std::cout << "}\n";
+  std::cout << ", \"max_abs_diff_between_paths\": " << max_path_diff << "}\n";
   at::removeCallback(handle);
 }
 
