@@ -1,13 +1,21 @@
 // C++ side of bench/backbones.sh: WavLM Base+ and ResNet-50 through the vgs registry on the same
 // weights, inputs and batches as bench_backbones.py; prints timings and the largest difference from
-// the Python outputs as JSON.
+// the Python outputs as JSON. With a third argument "profile" it instead times WavLM Base+'s stages
+// (the speech.* profiler scopes of speech_transformer.cpp), run item by item (vgs's CPU path) and as
+// one masked batch (the path of other devices, and vgs's CPU path before it ran item by item).
+#include <ATen/record_function.h>
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cstring>
 #include <iostream>
+#include <map>
+#include <mutex>
 
 #include "bench/bench_util.h"
 #include "vgs/backbones/registry.h"
+#include "vgs/backbones/speech_transformer.h"
+#include "vgs/backbones/speech_weights.h"
 #include "vgs/io/torch_checkpoint.h"
 
 using namespace vgs;
@@ -90,6 +98,62 @@ ResnetResult bench_resnet(const std::string& dir, int repeats) {
   return result;
 }
 
+// Seconds spent in each speech.* scope, summed over calls (a RecordFunction callback).
+struct StageClock {
+  using Clock = std::chrono::steady_clock;
+  struct Start : at::ObserverContext {
+    Clock::time_point at = Clock::now();
+  };
+  static std::map<std::string, double>& seconds() {
+    static std::map<std::string, double> totals;
+    return totals;
+  }
+  static std::unique_ptr<at::ObserverContext> enter(const at::RecordFunction& fn) {
+    if (std::strncmp(fn.name(), "speech.", 7) != 0) return nullptr;
+    return std::make_unique<Start>();
+  }
+  static void leave(const at::RecordFunction& fn, at::ObserverContext* context) {
+    if (!context) return;
+    seconds()[fn.name()] += std::chrono::duration<double>(Clock::now() - static_cast<Start*>(context)->at).count();
+  }
+};
+
+// One pass over the bench's batches per path, warm-up first; JSON with the total and each stage.
+void profile_wavlm(const std::string& dir) {
+  backbones::SpeechTransformer model(backbones::SpeechTransformerConfig::wavlm_base_plus());
+  backbones::load_speech_weights(*model, io::read_checkpoint(dir + "/wavlm.pt"), dir + "/wavlm.pt");
+  io::Checkpoint wavlm_io = io::read_checkpoint(dir + "/wavlm_io.pt");
+  const std::vector<Batch> batches = batches_of_four(numbered_waves(wavlm_io));
+  auto handle = at::addGlobalCallback(
+      at::RecordFunctionCallback(&StageClock::enter, &StageClock::leave).scopes({at::RecordScope::USER_SCOPE}));
+  std::cout << "{";
+  std::vector<at::Tensor> before;  // the batched path's outputs, to compare the CPU path's with
+  double max_path_diff = 0;
+  for (bool batched : {true, false}) {
+    model->set_batched_on_cpu(batched);
+    for (size_t i = 0; i < batches.size(); ++i) {  // warm-up, and the outputs of both paths
+      auto out = model->forward(batches[i].first, batches[i].second, {12});
+      at::Tensor valid = out.layers[0].masked_fill(~(at::arange(out.layers[0].size(1)).unsqueeze(0) <
+                                                     out.frame_lengths.unsqueeze(1)).unsqueeze(-1), 0.0);
+      if (batched) before.push_back(valid);
+      else max_path_diff = std::max(max_path_diff, (valid - before[i]).abs().max().item<double>());
+    }
+    StageClock::seconds().clear();
+    auto start = std::chrono::steady_clock::now();
+    for (auto& [x, lengths] : batches) model->forward(x, lengths, {12});
+    const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::cout << (batched ? "" : ", ") << "\"" << (batched ? "batched" : "item_by_item") << "\": {\"total\": " << total;
+    double staged = 0;
+    for (const auto& [name, seconds] : StageClock::seconds()) {
+      std::cout << ", \"" << name << "\": " << seconds;
+      staged += seconds;
+    }
+    std::cout << ", \"other\": " << total - staged << "}";
+  }
+  std::cout << ", \"max_abs_diff_between_paths\": " << max_path_diff << "}\n";
+  at::removeCallback(handle);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -100,6 +164,10 @@ int main(int argc, char** argv) {
   const std::string dir = argv[1];
   const int repeats = argc > 2 ? std::atoi(argv[2]) : 3;
   torch::InferenceMode guard;
+  if (argc > 3 && std::string(argv[3]) == "profile") {
+    profile_wavlm(dir);
+    return 0;
+  }
   const WavlmResult wavlm = bench_wavlm(dir, repeats);
   const ResnetResult resnet = bench_resnet(dir, repeats);
 

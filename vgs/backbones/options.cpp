@@ -51,9 +51,9 @@ void add_backbone_options(core::Schema& s) {
   const ExtractionOptions d;
   s.group("extract", "vgs-extract: run a frozen backbone over a manifest into a feature store");
   s.add_string("extract.backbone", std::nullopt,
-               "backbone name: wavlm_base, wavlm_base_plus, wavlm_large, wavlm_tiny, dino_resnet50, resnet50, "
-               "resnet_tiny, groupvit, groupvit_tiny, fbank, patches");
-  s.add_path("extract.weights", "weights file of the backbone (HF .bin/.safetensors, torchaudio .pth, unilm .pt, DINO .pth, "
+               "backbone name: wavlm_base, wavlm_base_plus, wavlm_large, wavlm_tiny, wav2vec2_base, wav2vec2_tiny, "
+               "hubert_base, hubert_tiny, dino_resnet50, resnet50, resnet_tiny, groupvit, groupvit_tiny, fbank, patches");
+  s.add_path("extract.weights", "weights file of the backbone (HF .bin/.safetensors, torchaudio .pth, unilm/fairseq .pt, DINO .pth, "
              "NVlabs GroupViT .pth)");
   s.add_int_list("extract.layers", {}, "hidden states to store (empty: the backbone's last layer)", Bounds::at_least(0));
   s.add_bool("extract.all_layers", d.all_layers, "store every hidden state ([L, T, D] per item)");

@@ -1,5 +1,5 @@
-// The backbone registry: named configurations of WavLM, ResNet, fbank and patches behind the
-// Backbone interface, with their weights loaded.
+// The backbone registry: named configurations of the speech transformers (WavLM, wav2vec 2.0,
+// HuBERT), ResNet, GroupViT, fbank and patches behind the Backbone interface, with their weights loaded.
 #include "vgs/backbones/registry.h"
 
 #include <torch/torch.h>
@@ -11,8 +11,8 @@
 #include "vgs/backbones/groupvit_backbone.h"
 #include "vgs/backbones/patches.h"
 #include "vgs/backbones/resnet.h"
-#include "vgs/backbones/wavlm.h"
-#include "vgs/backbones/wavlm_weights.h"
+#include "vgs/backbones/speech_transformer.h"
+#include "vgs/backbones/speech_weights.h"
 #include "vgs/core/digest.h"
 #include "vgs/core/error.h"
 #include "vgs/core/log.h"
@@ -43,12 +43,12 @@ io::Checkpoint read_weights(const std::string& name, const std::string& path) {
   return io::read_checkpoint(path);
 }
 
-class WavLMBackbone : public Backbone {
+class SpeechBackbone : public Backbone {
  public:
-  WavLMBackbone(const std::string& name, WavLMConfig config, const std::string& weights) : model_(config) {
+  SpeechBackbone(const std::string& name, SpeechTransformerConfig config, const std::string& weights) : model_(config) {
     name_ = name;
     if (!weights.empty()) {
-      load_wavlm_weights(*model_, read_weights(name, weights), weights, name);
+      load_speech_weights(*model_, read_weights(name, weights), weights, name);
       weights_digest_ = core::file_digest(weights);
     }
     for (auto& p : model_->parameters()) p.set_requires_grad(false);
@@ -57,13 +57,8 @@ class WavLMBackbone : public Backbone {
   int64_t last_layer() const override { return model_->config().num_layers; }
   int64_t feature_dim(int64_t) const override { return model_->config().hidden_size; }
   int sample_rate() const override { return 16000; }
-  // The convolutional feature encoder's receptive field: 400 samples (25 ms) for every WavLM.
-  int64_t min_samples() const override {
-    const auto& c = model_->config();
-    int64_t samples = 1;
-    for (size_t i = c.conv_kernel.size(); i-- > 0;) samples = (samples - 1) * c.conv_stride[i] + c.conv_kernel[i];
-    return samples;
-  }
+  // The convolutional feature encoder's receptive field: 400 samples (25 ms) for all three families.
+  int64_t min_samples() const override { return model_->config().min_samples(); }
   BackboneFeatures forward(const at::Tensor& input, const at::Tensor& lengths,
                            const std::vector<int64_t>& layers) override {
     check_layers(layers);
@@ -74,7 +69,7 @@ class WavLMBackbone : public Backbone {
   void to(const c10::Device& device) override { model_->to(device); }
 
  private:
-  WavLM model_;
+  SpeechTransformer model_;
 };
 
 class ResNetBackbone : public Backbone {
@@ -150,8 +145,8 @@ class PatchesBackbone : public Backbone {
   int image_size_;
 };
 
-WavLMConfig tiny_wavlm() {
-  WavLMConfig c;
+// The tiny random-weight configs for tests and the toy world: a family's layout at 64 wide, 2 layers.
+SpeechTransformerConfig tiny_speech(SpeechTransformerConfig c) {
   c.conv_dim = std::vector<int64_t>(7, 64);
   c.hidden_size = 64;
   c.num_layers = 2;
@@ -168,9 +163,9 @@ struct Entry {
 };
 
 const std::vector<Entry>& entries() {
-  auto wavlm = [](WavLMConfig config) {
+  auto speech = [](SpeechTransformerConfig config) {
     return [config](const BackboneRequest& r) -> std::unique_ptr<Backbone> {
-      return std::make_unique<WavLMBackbone>(r.name, config, r.weights);
+      return std::make_unique<SpeechBackbone>(r.name, config, r.weights);
     };
   };
   auto resnet = [](ResNetConfig config) {
@@ -184,12 +179,22 @@ const std::vector<Entry>& entries() {
     };
   };
   static const std::vector<Entry> list = {
-      {{"wavlm_base", Modality::audio, true, "WavLM Base (HF, torchaudio or unilm weights)"}, wavlm(WavLMConfig::base())},
+      {{"wavlm_base", Modality::audio, true, "WavLM Base (HF, torchaudio or unilm weights)"},
+       speech(SpeechTransformerConfig::wavlm_base())},
       {{"wavlm_base_plus", Modality::audio, true, "WavLM Base+ (HF microsoft/wavlm-base-plus, torchaudio wavlm_base_plus.pth, unilm WavLM-Base+.pt)"},
-       wavlm(WavLMConfig::base_plus())},
-      {{"wavlm_large", Modality::audio, true, "WavLM Large (pre-LN; normalises the waveform)"}, wavlm(WavLMConfig::large())},
+       speech(SpeechTransformerConfig::wavlm_base_plus())},
+      {{"wavlm_large", Modality::audio, true, "WavLM Large (pre-LN; normalises the waveform)"},
+       speech(SpeechTransformerConfig::wavlm_large())},
       {{"wavlm_tiny", Modality::audio, false, "a 2-layer, 64-wide WavLM with random weights, for tests and the toy world"},
-       wavlm(tiny_wavlm())},
+       speech(tiny_speech(SpeechTransformerConfig::wavlm_base()))},
+      {{"wav2vec2_base", Modality::audio, true, "wav2vec 2.0 Base (HF facebook/wav2vec2-base, torchaudio, fairseq wav2vec_small.pt re-saved)"},
+       speech(SpeechTransformerConfig::wav2vec2_base())},
+      {{"wav2vec2_tiny", Modality::audio, false, "a 2-layer, 64-wide wav2vec 2.0 with random weights, for tests and the toy world"},
+       speech(tiny_speech(SpeechTransformerConfig::wav2vec2_base()))},
+      {{"hubert_base", Modality::audio, true, "HuBERT Base (HF facebook/hubert-base-ls960, torchaudio, fairseq hubert_base_ls960.pt)"},
+       speech(SpeechTransformerConfig::hubert_base())},
+      {{"hubert_tiny", Modality::audio, false, "a 2-layer, 64-wide HuBERT with random weights, for tests and the toy world"},
+       speech(tiny_speech(SpeechTransformerConfig::hubert_base()))},
       {{"dino_resnet50", Modality::image, true, "DINO ResNet-50 (dino_resnet50_pretrain.pth), layer4 tokens"}, resnet(ResNetConfig{})},
       {{"resnet50", Modality::image, true, "ResNet-50 with any torchvision-layout weights"}, resnet(ResNetConfig{})},
       {{"resnet_tiny", Modality::image, false, "a [1,1,1,1]-block, width-8 ResNet with random weights, for tests and the toy world"},

@@ -1,13 +1,17 @@
-"""Reference outputs for the WavLM parity tests, from HuggingFace transformers' WavLMModel.
+"""Reference outputs for the speech transformer parity tests, from HuggingFace transformers'
+WavLMModel, Wav2Vec2Model and HubertModel.
 
-Usage: ref_wavlm.py OUT_DIR {base_plus,large,tiny,tiny_large} [hf,torchaudio,unilm]
+Usage: ref_speech_transformer.py OUT_DIR WHICH [hf,torchaudio,unilm]
+  WHICH: wavlm_base_plus, wavlm_large, wavlm_tiny, wavlm_tiny_large, wav2vec2_base, wav2vec2_tiny,
+         hubert_base, hubert_tiny
 
-Builds WavLMModel with random weights (every parameter perturbed, so that gates, biases and norms
+Builds the model with random weights (every parameter perturbed, so that gates, biases and norms
 all matter), runs each utterance of a mixed-length batch ALONE (the ground truth a batched
 implementation must reproduce), and writes with torch.save:
   OUT_DIR/hf.pt          the HF state dict (an OrderedDict, as save_pretrained's .bin holds)
   OUT_DIR/torchaudio.pt  the same weights in torchaudio's naming (import_huggingface_model)
-  OUT_DIR/unilm.pt       the same weights in unilm's {'cfg', 'model'} layout
+  OUT_DIR/unilm.pt       the same weights in fairseq's {'cfg', 'model'} layout (unilm's for WavLM;
+                         HuBERT's cfg nested under 'model' as fairseq's hydra checkpoints have it)
 (the namings to write are the optional third argument; all three by default)
   OUT_DIR/io.pt          {'waveforms' [B, N] zero-padded, 'lengths' [B], 'item{i}_layer{l}' [T_i, D]}
 It also checks that torchaudio's model, fed the same batch, agrees with HF (exit 1 otherwise).
@@ -15,33 +19,35 @@ It also checks that torchaudio's model, fed the same batch, agrees with HF (exit
 import sys
 
 import torch
-from transformers import WavLMConfig, WavLMModel
+from transformers import HubertConfig, HubertModel, Wav2Vec2Config, Wav2Vec2Model, WavLMConfig, WavLMModel
 from torchaudio.models.wav2vec2.utils import import_huggingface_model
 
 out_dir, which = sys.argv[1], sys.argv[2]
 namings = sys.argv[3].split(",") if len(sys.argv) > 3 else ["hf", "torchaudio", "unilm"]
 torch.manual_seed(0)
 
-if which == "large":
-    config = WavLMConfig(hidden_size=1024, num_hidden_layers=24, num_attention_heads=16, intermediate_size=4096,
-                         feat_extract_norm="layer", conv_bias=True, do_stable_layer_norm=True)
-elif which == "tiny_large":  # Large's layout (LayerNorm convs with bias, pre-LN) at a small size
-    config = WavLMConfig(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=128,
-                         conv_dim=[32] * 7, num_conv_pos_embeddings=16, num_conv_pos_embedding_groups=4,
-                         feat_extract_norm="layer", conv_bias=True, do_stable_layer_norm=True)
-elif which == "tiny":
-    config = WavLMConfig(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=128,
-                         conv_dim=[32] * 7, num_conv_pos_embeddings=16, num_conv_pos_embedding_groups=4)
-else:  # base_plus: the HF defaults are WavLM Base(+)
-    config = WavLMConfig()
+family, size = which.split("_", 1)
+Config, Model = {"wavlm": (WavLMConfig, WavLMModel), "wav2vec2": (Wav2Vec2Config, Wav2Vec2Model),
+                 "hubert": (HubertConfig, HubertModel)}[family]
+tiny = dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=128, conv_dim=[32] * 7,
+            num_conv_pos_embeddings=16, num_conv_pos_embedding_groups=4)
+large = dict(feat_extract_norm="layer", conv_bias=True, do_stable_layer_norm=True)
+if size == "large":
+    config = Config(hidden_size=1024, num_hidden_layers=24, num_attention_heads=16, intermediate_size=4096, **large)
+elif size == "tiny_large":  # Large's layout (LayerNorm convs with bias, pre-LN) at a small size
+    config = Config(**tiny, **large)
+elif size == "tiny":
+    config = Config(**tiny)
+else:  # base, base_plus: the HF defaults are the Base models
+    config = Config()
 config.layerdrop = 0.0
-model = WavLMModel(config).eval()
+model = Model(config).eval()
 with torch.no_grad():
     for name, p in model.named_parameters():
         if "masked_spec_embed" in name:
             continue
         scale = 0.3 if ("rel_attn_embed" in name or "gru_rel_pos" in name) else 0.05
-        if p.dim() == 2 and which == "large":
+        if p.dim() == 2 and size == "large":
             # Pre-LN keeps adding to the residual stream: at width 1024 and depth 24, weights this
             # size keep it near unit scale, where float32 rounding stays well below the 1e-4 bound.
             scale = 0.01
@@ -83,7 +89,7 @@ if "torchaudio" in namings:
                 sys.exit(1)
     torch.save(audio_model.state_dict(), f"{out_dir}/torchaudio.pt")
 
-# unilm naming (microsoft/unilm wavlm/WavLM.py), the inverse of transformers' conversion table.
+# fairseq naming (unilm's wavlm/WavLM.py for WavLM), the inverse of transformers' conversion table.
 def to_unilm(name):
     layer_norm_conv = config.feat_extract_norm == "layer"
     rules = [
@@ -116,8 +122,15 @@ cfg = {"encoder_layers": config.num_hidden_layers, "encoder_embed_dim": config.h
        "encoder_ffn_embed_dim": config.intermediate_size, "encoder_attention_heads": config.num_attention_heads,
        "layer_norm_first": config.do_stable_layer_norm, "normalize": False, "extractor_mode":
        "layer_norm" if config.feat_extract_norm == "layer" else "default", "conv_bias": config.conv_bias,
-       "relative_position_embedding": True, "num_buckets": 320, "max_distance": 800, "gru_rel_pos": True,
        "dropout": 0.1, "conv_feature_layers": "[(512,10,5)] + [(512,3,2)] * 4 + [(512,2,2)] * 2"}
+if family == "wavlm":
+    cfg.update({"relative_position_embedding": True, "num_buckets": 320, "max_distance": 800, "gru_rel_pos": True})
+if family == "hubert":  # fairseq's hydra checkpoints: {'cfg': {'model': {...}, 'task': {...}}}
+    cfg = {"model": cfg, "task": {"normalize": False}}
+# fairseq's pretraining heads, which a frozen extractor must leave out.
+heads = {"wav2vec2": {"quantizer.vars": torch.zeros(1, 640, 128), "project_q.weight": torch.zeros(256, 256)},
+         "hubert": {"label_embs_concat": torch.zeros(504, 256), "final_proj.weight": torch.zeros(256, config.hidden_size)}}
 if "unilm" in namings:
-    torch.save({"cfg": cfg, "model": {to_unilm(k): v for k, v in state.items()}}, f"{out_dir}/unilm.pt")
-print(f"wrote WavLM {which} references to {out_dir}")
+    fairseq_state = {**{to_unilm(k): v for k, v in state.items()}, **heads.get(family, {})}
+    torch.save({"cfg": cfg, "model": fairseq_state}, f"{out_dir}/unilm.pt")
+print(f"wrote {which} references to {out_dir}")

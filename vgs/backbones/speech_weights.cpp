@@ -1,5 +1,5 @@
-// Loading WavLM weights from the HuggingFace, torchaudio and unilm layouts.
-#include "vgs/backbones/wavlm_weights.h"
+// Loading speech transformer weights from the HuggingFace, torchaudio and fairseq/unilm layouts.
+#include "vgs/backbones/speech_weights.h"
 
 #include <torch/torch.h>
 
@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "vgs/backbones/wavlm.h"
+#include "vgs/backbones/speech_transformer.h"
 #include "vgs/core/error.h"
 #include "vgs/core/log.h"
 #include "vgs/core/strings.h"
@@ -19,8 +19,9 @@ namespace {
 
 using Rule = std::pair<std::regex, std::string>;
 
-// Ordered rewrite rules; the first that matches a name applies.
-const std::vector<Rule>& unilm_rules() {
+// Ordered rewrite rules; the first that matches a name applies. unilm's WavLM keeps fairseq's
+// wav2vec 2.0 names (HuBERT too), plus the gated relative bias.
+const std::vector<Rule>& fairseq_rules() {
   static const std::vector<Rule> rules = {
       {std::regex(R"(^feature_extractor\.conv_layers\.(\d+)\.0\.(weight|bias)$)"), "feature_extractor.conv_layers.$1.conv.$2"},
       {std::regex(R"(^feature_extractor\.conv_layers\.(\d+)\.2\.1\.(weight|bias)$)"), "feature_extractor.conv_layers.$1.layer_norm.$2"},
@@ -62,16 +63,16 @@ std::string weight_norm_name(const std::string& name) {
   return name;
 }
 
-// Tensors a frozen extractor never uses: masking embeddings and task heads.
-bool is_wavlm_tensor(const std::string& name) {
+// Tensors a frozen extractor never uses: masking embeddings, quantizers and task heads.
+bool is_speech_tensor(const std::string& name) {
   return core::starts_with(name, "feature_extractor.") || core::starts_with(name, "feature_projection.") ||
          core::starts_with(name, "encoder.");
 }
 
-// Drops a prefix every WavLM tensor carries: "model." (unilm's {'cfg','model'}) or "wavlm."
-// (transformers' WavLMForCTC and friends).
+// Drops a prefix every tensor carries: "model." (fairseq's {'cfg','model'}) or "wavlm.", "wav2vec2.",
+// "hubert." (transformers' *ForCTC, Wav2Vec2ForPreTraining and friends).
 io::StateDict strip_prefix(const io::StateDict& tensors) {
-  for (const std::string prefix : {"model.", "wavlm."}) {
+  for (const std::string prefix : {"model.", "wavlm.", "wav2vec2.", "hubert."}) {
     bool any = false;
     for (const auto& [name, t] : tensors) any = any || core::starts_with(name, prefix + "encoder.");
     if (!any) continue;
@@ -85,42 +86,43 @@ io::StateDict strip_prefix(const io::StateDict& tensors) {
 
 }  // namespace
 
-const char* wavlm_naming_name(WavLMNaming naming) {
+const char* speech_naming_name(SpeechNaming naming) {
   switch (naming) {
-    case WavLMNaming::huggingface: return "HuggingFace";
-    case WavLMNaming::torchaudio: return "torchaudio";
-    case WavLMNaming::unilm: return "unilm";
+    case SpeechNaming::huggingface: return "HuggingFace";
+    case SpeechNaming::torchaudio: return "torchaudio";
+    case SpeechNaming::fairseq: return "fairseq/unilm";
   }
   return "?";
 }
 
-WavLMNaming detect_wavlm_naming(const io::StateDict& raw, const std::string& source) {
+SpeechNaming detect_speech_naming(const io::StateDict& raw, const std::string& source, const std::string& family) {
   io::StateDict tensors = strip_prefix(raw);
-  bool hf = false, torchaudio = false, unilm = false;
+  bool hf = false, torchaudio = false, fairseq = false;
   for (const auto& [name, t] : tensors) {
     torchaudio = torchaudio || core::starts_with(name, "encoder.transformer.");
-    unilm = unilm || core::starts_with(name, "post_extract_proj.") || name.find(".self_attn.") != std::string::npos;
+    fairseq = fairseq || core::starts_with(name, "post_extract_proj.") || name.find(".self_attn.") != std::string::npos;
     hf = hf || core::starts_with(name, "feature_projection.") || name.find(".attention.q_proj.") != std::string::npos;
   }
-  if (torchaudio) return WavLMNaming::torchaudio;
-  if (unilm) return WavLMNaming::unilm;
-  if (hf) return WavLMNaming::huggingface;
-  throw Error(source + ": no WavLM tensors found (expected HuggingFace, torchaudio or unilm names such as "
+  if (torchaudio) return SpeechNaming::torchaudio;
+  if (fairseq) return SpeechNaming::fairseq;
+  if (hf) return SpeechNaming::huggingface;
+  throw Error(source + ": no " + family + " tensors found (expected HuggingFace, torchaudio or fairseq names such as "
                        "'encoder.layers.0.attention.q_proj.weight')");
 }
 
-io::StateDict wavlm_canonical_state(const io::Checkpoint& checkpoint, const std::string& source, WavLMNaming* detected) {
-  WavLMNaming naming = detect_wavlm_naming(checkpoint.tensors, source);
+io::StateDict speech_canonical_state(const io::Checkpoint& checkpoint, const std::string& source,
+                                     const std::string& family, SpeechNaming* detected) {
+  SpeechNaming naming = detect_speech_naming(checkpoint.tensors, source, family);
   if (detected) *detected = naming;
   io::StateDict out;
   for (const auto& [raw_name, tensor] : strip_prefix(checkpoint.tensors)) {
     std::string name = weight_norm_name(raw_name);
-    if (naming == WavLMNaming::unilm) name = apply_rules(name, unilm_rules());
-    if (naming == WavLMNaming::torchaudio) {
+    if (naming == SpeechNaming::fairseq) name = apply_rules(name, fairseq_rules());
+    if (naming == SpeechNaming::torchaudio) {
       static const std::regex fused(R"(^encoder\.transformer\.layers\.(\d+)\.attention\.attention\.in_proj_(weight|bias)$)");
       std::smatch m;
       if (std::regex_match(name, m, fused)) {
-        // torchaudio fuses q, k and v (in that order) into one projection.
+        // torchaudio's WavLM fuses q, k and v (in that order) into one projection.
         auto parts = tensor.chunk(3, 0);
         const std::string stem = "encoder.layers." + m[1].str() + ".attention.";
         out[stem + "q_proj." + m[2].str()] = parts[0];
@@ -130,41 +132,46 @@ io::StateDict wavlm_canonical_state(const io::Checkpoint& checkpoint, const std:
       }
       name = apply_rules(name, torchaudio_rules());
     }
-    if (is_wavlm_tensor(name)) out[name] = tensor;
+    if (is_speech_tensor(name)) out[name] = tensor;
   }
   return out;
 }
 
 namespace {
-// unilm checkpoints carry their architecture; refuse one that contradicts the model built.
-void check_unilm_cfg(const WavLMConfig& config, const io::Checkpoint& checkpoint, const std::string& source,
-                     const std::string& model_name) {
-  const auto& meta = checkpoint.metadata;
-  if (auto it = meta.find("cfg.layer_norm_first"); it != meta.end()) {
-    bool pre_ln = it->second == "true" || it->second == "True" || it->second == "1";
-    if (pre_ln != config.stable_layer_norm)
-      throw Error(source + ": the checkpoint's cfg says layer_norm_first=" + it->second + " but " + model_name + " is " +
-                  (config.stable_layer_norm ? "pre-LN" : "post-LN") + " (Large is pre-LN, Base and Base+ post-LN)");
-  }
-  if (auto it = meta.find("cfg.encoder_layers"); it != meta.end() && it->second != std::to_string(config.num_layers))
-    throw Error(source + ": the checkpoint has " + it->second + " layers but " + model_name + " has " +
+// A cfg entry of a fairseq checkpoint: unilm's WavLM keeps it flat (cfg.X), fairseq's hydra
+// checkpoints (HuBERT) under cfg.model.X.
+const std::string* cfg_value(const io::Checkpoint& checkpoint, const std::string& key) {
+  for (const std::string prefix : {"cfg.", "cfg.model."})
+    if (auto it = checkpoint.metadata.find(prefix + key); it != checkpoint.metadata.end()) return &it->second;
+  return nullptr;
+}
+
+bool is_true(const std::string& value) { return value == "true" || value == "True" || value == "1"; }
+
+// fairseq checkpoints carry their architecture; refuse one that contradicts the model built.
+void check_fairseq_cfg(const SpeechTransformerConfig& config, const io::Checkpoint& checkpoint, const std::string& source,
+                       const std::string& model_name) {
+  if (const std::string* v = cfg_value(checkpoint, "layer_norm_first"); v && is_true(*v) != config.stable_layer_norm)
+    throw Error(source + ": the checkpoint's cfg says layer_norm_first=" + *v + " but " + model_name + " is " +
+                (config.stable_layer_norm ? "pre-LN" : "post-LN") + " (Large is pre-LN, Base and Base+ post-LN)");
+  if (const std::string* v = cfg_value(checkpoint, "encoder_layers"); v && *v != std::to_string(config.num_layers))
+    throw Error(source + ": the checkpoint has " + *v + " layers but " + model_name + " has " +
                 std::to_string(config.num_layers));
-  if (auto it = meta.find("cfg.normalize"); it != meta.end()) {
-    bool normalize = it->second == "true" || it->second == "True" || it->second == "1";
-    if (normalize != config.normalize_waveform)
-      log::warn("[backbones] ", source, ": cfg.normalize=", it->second, " but ", model_name,
-                (config.normalize_waveform ? " normalises" : " does not normalise"), " the waveform");
-  }
+  if (const std::string* v = cfg_value(checkpoint, "normalize"); v && is_true(*v) != config.normalize_waveform)
+    log::warn("[backbones] ", source, ": cfg.normalize=", *v, " but ", model_name,
+              (config.normalize_waveform ? " normalises" : " does not normalise"), " the waveform");
 }
 }  // namespace
 
-void load_wavlm_weights(WavLMImpl& model, const io::Checkpoint& checkpoint, const std::string& source,
-                        const std::string& model_name) {
-  WavLMNaming naming;
-  io::StateDict tensors = wavlm_canonical_state(checkpoint, source, &naming);
-  if (naming == WavLMNaming::unilm) check_unilm_cfg(model.config(), checkpoint, source, model_name);
-  nn::load_state_dict(model, tensors, source, model_name);
-  log::debug("[backbones] ", source, ": loaded ", tensors.size(), " WavLM tensors (", wavlm_naming_name(naming), " names)");
+void load_speech_weights(SpeechTransformerImpl& model, const io::Checkpoint& checkpoint, const std::string& source,
+                         const std::string& model_name) {
+  const std::string& family = model.config().family;
+  const std::string& name = model_name.empty() ? family : model_name;
+  SpeechNaming naming;
+  io::StateDict tensors = speech_canonical_state(checkpoint, source, family, &naming);
+  if (naming == SpeechNaming::fairseq) check_fairseq_cfg(model.config(), checkpoint, source, name);
+  nn::load_state_dict(model, tensors, source, name);
+  log::debug("[backbones] ", source, ": loaded ", tensors.size(), " ", family, " tensors (", speech_naming_name(naming), " names)");
 }
 
 }  // namespace vgs::backbones
