@@ -61,6 +61,17 @@ test::CommandResult analyze(const std::string& arguments) {
                            arguments + " 2>&1");
 }
 
+// Every figure of the default measures, as a PNG that OpenCV decodes and a whole PDF.
+void check_figures(const std::string& out) {
+  for (const char* figure : {"cka_wavlm_tiny_vs_audio_tower", "cka_resnet_tiny_vs_image_tower", "silhouette", "lda",
+                             "me_words", "pca_words", "pca_modality"}) {
+    INFO(figure);
+    const cv::Mat png = cv::imread(out + figure + ".png");
+    CHECK(png.cols > 400);
+    CHECK(core::read_file(out + figure + ".pdf").rfind("%PDF", 0) == 0);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("vgs-analyze measures the tiny WavLM and the trained tower layer by layer and draws the figures") {
@@ -119,12 +130,7 @@ TEST_CASE("vgs-analyze measures the tiny WavLM and the trained tower layer by la
   CHECK(results["me_words"]["accuracy_vs_centroid_distance"]["n"] == 3);
   CHECK(results["cross_lingual"]["audio_tower (embedding)"]["en-fr"]["words"] == 7);
 
-  for (const char* figure : {"cka_wavlm_tiny_vs_audio_tower", "cka_resnet_tiny_vs_image_tower", "silhouette", "lda", "me_words", "pca_words", "pca_modality"}) {
-    INFO(figure);
-    const cv::Mat png = cv::imread(dir.file("out/") + figure + ".png");
-    CHECK(png.cols > 400);
-    CHECK(core::read_file(dir.file("out/") + figure + ".pdf").rfind("%PDF", 0) == 0);
-  }
+  check_figures(dir.file("out/"));
 }
 
 TEST_CASE("vgs-analyze scores forced choices against people's") {
