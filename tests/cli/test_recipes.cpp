@@ -164,7 +164,8 @@ TEST_CASE("vgs-config refuses the cross-key mistakes vgs-train refuses, with the
 TEST_CASE("backbone names are checked against the registry when a recipe loads") {
   test::TempDir dir;
   const std::string r = dir.write("r.yaml", "audio_backbone:\n  name: wavlm_base_pluss\n");
-  const std::string audio = "wavlm_base, wavlm_base_plus, wavlm_large, wavlm_tiny, fbank";
+  const std::string audio =
+      "wavlm_base, wavlm_base_plus, wavlm_large, wavlm_tiny, wav2vec2_base, wav2vec2_tiny, hubert_base, hubert_tiny, fbank";
   check_both_refuse(dir, r, "",
                     r + ":2: audio_backbone.name: unknown backbone 'wavlm_base_pluss' (did you mean 'wavlm_base_plus'?); "
                         "known: " + audio);
