@@ -24,13 +24,6 @@ namespace vgs::analysis {
 namespace {
 json number(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }  // JSON has no NaN
 
-std::vector<int64_t> rows_where(const std::vector<std::string>& values, const std::string& wanted) {
-  std::vector<int64_t> rows;
-  for (size_t i = 0; i < values.size(); ++i)
-    if (values[i] == wanted) rows.push_back(static_cast<int64_t>(i));
-  return rows;
-}
-
 at::Tensor take(const at::Tensor& x, const std::vector<int64_t>& rows) { return x.index_select(0, torch::tensor(rows, torch::kInt64)); }
 
 json correlation(const std::vector<double>& a, const std::vector<double>& b) {
