@@ -1,4 +1,4 @@
-// Tests of exact t-SNE (vgs/metrics/tsne.h) against sklearn (tests/python/ref_tsne.py): the joint
+// Tests of exact t-SNE (vgs/metrics/tsne.h) against sklearn (tests/python/ref_measures.py): the joint
 // probabilities, the final KL divergence and the trustworthiness on separated clusters, the seed,
 // and the errors.
 #include <catch2/catch.hpp>
@@ -13,16 +13,6 @@
 using namespace vgs;
 
 namespace {
-
-// ref_tsne.py's results for `inputs` (its docstring lists the keys).
-io::StateDict tsne_reference(const io::StateDict& inputs) {
-  test::TempDir dir;
-  io::write_safetensors(dir.file("in.safetensors"), inputs);
-  auto run = test::run_python("ref_tsne.py", dir.file("in.safetensors") + " " + dir.file("ref.safetensors"));
-  INFO(run.output);
-  REQUIRE(run.exit_code == 0);
-  return io::read_safetensors(dir.file("ref.safetensors")).tensors;
-}
 
 at::Tensor scalar(double v) { return torch::tensor(v, torch::kDouble); }
 
@@ -49,10 +39,11 @@ TEST_CASE("tsne joint probabilities equal sklearn's for both distances") {
   for (const auto& [name, metric] : {std::pair{std::string("euclidean"), metrics::Distance::euclidean},
                                      std::pair{std::string("cosine"), metrics::Distance::cosine}}) {
     INFO(name);
-    const io::StateDict ref = tsne_reference(
-        {{"x", x}, {"perplexity", scalar(12)}, {"cosine", scalar(metric == metrics::Distance::cosine ? 1 : 0)}});
+    const io::StateDict ref = test::measures_reference({{"tsne_x", x},
+                                                        {"tsne_perplexity", scalar(12)},
+                                                        {"tsne_cosine", scalar(metric == metrics::Distance::cosine ? 1 : 0)}});
     const at::Tensor p = metrics::tsne_joint_probabilities(x, 12, metric);
-    const at::Tensor expected = ref.at("p");
+    const at::Tensor expected = ref.at("tsne_p");
     REQUIRE(p.sizes() == expected.sizes());
     CHECK(p.sum().item<double>() == Approx(1).epsilon(1e-12));
     CHECK(test::max_abs_diff(p, p.t()) == 0);
@@ -70,13 +61,16 @@ TEST_CASE("tsne keeps separated gaussian clusters apart with sklearn's KL diverg
   CHECK(r.embedding.scalar_type() == torch::kDouble);
   CHECK(r.iterations == 999);
   CHECK(nearest_neighbour_agreement(r.embedding, labels) == 1.0);
-  const io::StateDict ref = tsne_reference(
-      {{"x", x}, {"perplexity", scalar(30)}, {"cosine", scalar(0)}, {"fit", scalar(1)}, {"embedding", r.embedding}});
-  const double sklearn_kl = ref.at("kl").item<double>();
+  const io::StateDict ref = test::measures_reference({{"tsne_x", x},
+                                                      {"tsne_perplexity", scalar(30)},
+                                                      {"tsne_cosine", scalar(0)},
+                                                      {"tsne_fit", scalar(1)},
+                                                      {"tsne_embedding", r.embedding}});
+  const double sklearn_kl = ref.at("tsne_kl").item<double>();
   INFO("vgs KL " << r.kl_divergence << ", sklearn exact " << sklearn_kl << ", sklearn Barnes-Hut "
-                 << ref.at("kl_barnes_hut").item<double>() << ", trustworthiness " << ref.at("trustworthiness").item<double>()
-                 << " (sklearn's embedding: " << ref.at("sklearn_trustworthiness").item<double>() << ")");
-  CHECK(ref.at("trustworthiness").item<double>() >= 0.95);
+                 << ref.at("tsne_kl_barnes_hut").item<double>() << ", trustworthiness " << ref.at("tsne_trustworthiness").item<double>()
+                 << " (sklearn's embedding: " << ref.at("tsne_sklearn_trustworthiness").item<double>() << ")");
+  CHECK(ref.at("tsne_trustworthiness").item<double>() >= 0.95);
   // Against the exact method: sklearn's default Barnes-Hut approximates the gradient, and its KL on
   // these clusters is 25 % above the exact method's (shown above, not compared).
   CHECK(std::abs(r.kl_divergence - sklearn_kl) <= 0.1 * sklearn_kl);
