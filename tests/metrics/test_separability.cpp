@@ -46,10 +46,10 @@ TEST_CASE("silhouette agrees with sklearn for both distances with a singleton la
 namespace {
 
 // One LDA comparison with sklearn: identical predictions, the same accuracy, the projection up to
-// each column's sign.
-void check_lda_against_sklearn(const std::vector<int64_t>& sizes, int64_t dim) {
+// each column's sign. Returns the result.
+metrics::LdaResult check_lda_against_sklearn(const std::vector<int64_t>& sizes, int64_t dim, double separation = 0.6) {
   at::Tensor labels;
-  const at::Tensor x = test::clustered(sizes, dim, 0.6, &labels);
+  const at::Tensor x = test::clustered(sizes, dim, separation, &labels);
   const io::StateDict ref = test::measures_reference({{"lda_x", x}, {"lda_labels", labels}});
   const metrics::LdaResult r = metrics::lda_leave_one_out(x, test::label_names(labels), {});
   CHECK(r.predictions == test::label_names(ref.at("lda_predicted")));
@@ -64,6 +64,7 @@ void check_lda_against_sklearn(const std::vector<int64_t>& sizes, int64_t dim) {
   CHECK(r.ci_low <= r.accuracy);
   CHECK(r.ci_high >= r.accuracy);
   CHECK(r.ci_low < r.ci_high);
+  return r;
 }
 
 }  // namespace
@@ -78,6 +79,63 @@ TEST_CASE("lda leave one out predicts exactly as sklearn when the dimension exce
   // 4 unbalanced classes, 56 rows in 64 dimensions: the within-class scatter has rank 51 of 64, so
   // the svd solver drops directions (its tol), and the priors differ per class.
   check_lda_against_sklearn({10, 18, 13, 15}, 64);
+}
+
+TEST_CASE("lda leave one out predicts exactly as sklearn on 300 rows of 12 overlapping classes") {
+  torch::manual_seed(53);
+  // 300 rows in 20 dimensions, 12 classes of 14 to 36 rows: a full rank within-class scatter, so the
+  // rank-one updates decide (almost) every row.
+  const metrics::LdaResult r = check_lda_against_sklearn(
+      {14, 20, 36, 25, 30, 18, 27, 22, 31, 24, 26, 27}, 20, 0.45);
+  CHECK(r.accuracy > 0.4);
+  CHECK(r.accuracy < 0.9);
+  CHECK(r.refitted < 15);
+}
+
+TEST_CASE("lda leave one out predicts exactly as sklearn without a full rank within class scatter") {
+  torch::manual_seed(59);
+  // 90 rows in 96 dimensions, 6 classes: rank 84 of 96, every row refitted.
+  const metrics::LdaResult r = check_lda_against_sklearn({12, 18, 15, 13, 17, 15}, 96, 0.6);
+  CHECK(r.refitted == 90);
+}
+
+namespace {
+
+// The predictions of both paths on one random data set; returns how many rows the fast one refitted.
+int64_t check_paths_agree(const at::Tensor& x, const std::vector<std::string>& labels) {
+  metrics::LdaOptions o;
+  o.resamples = 1;
+  const metrics::LdaResult fast = metrics::lda_leave_one_out(x, labels, o);
+  o.path = metrics::LdaPath::refit;
+  const metrics::LdaResult refit = metrics::lda_leave_one_out(x, labels, o);
+  CHECK(refit.refitted == x.size(0));
+  CHECK(fast.predictions == refit.predictions);
+  CHECK(fast.accuracy > 0.2);  // neither chance nor perfect: wrong scores would show
+  CHECK(fast.accuracy < 0.95);
+  return fast.refitted;
+}
+
+}  // namespace
+
+TEST_CASE("lda rank one updates predict as the refits on random data") {
+  torch::manual_seed(61);
+  at::Tensor labels;
+  SECTION("many classes") {
+    const at::Tensor x = test::clustered({9, 14, 11, 20, 8, 16, 12, 10}, 12, 0.5, &labels);
+    CHECK(check_paths_agree(x, test::label_names(labels)) < 10);
+  }
+  SECTION("two classes (sklearn's binary rule), columns of very different scales, a shifted origin") {
+    const at::Tensor x = test::clustered({40, 25}, 10, 0.4, &labels);
+    const at::Tensor scales = torch::pow(10.0, torch::arange(10, torch::kDouble) - 5);
+    CHECK(check_paths_agree(x * scales + 100 * scales, test::label_names(labels)) < 10);
+  }
+  SECTION("a class of one row (refitted: the class leaves with it) and nearly dependent columns") {
+    at::Tensor x = test::clustered({1, 30, 22, 26}, 8, 0.5, &labels);
+    x.select(1, 7) = x.select(1, 6) + 0.05 * x.select(1, 7);
+    const int64_t refitted = check_paths_agree(x, test::label_names(labels));
+    CHECK(refitted >= 1);
+    CHECK(refitted < 10);
+  }
 }
 
 TEST_CASE("lda bootstrap interval is fixed by its seed") {

@@ -1,5 +1,5 @@
-"""Reference for the representation-analysis measures (tests/metrics/test_measures_reference.cpp):
-silhouette and leave-one-out LDA with sklearn, RDMs, Spearman, Pearson and Procrustes with scipy, and
+"""Reference for the representation-analysis measures (tests/metrics/test_*.cpp): silhouette,
+leave-one-out LDA and t-SNE with sklearn, RDMs, Spearman, Pearson and Procrustes with scipy, and
 linear CKA (plain and debiased) transcribed in numpy, on the matrices the test wrote.
 
 usage: ref_measures.py IN_FILE OUT_FILE
@@ -16,6 +16,14 @@ keys present is computed, the others skipped:
                                    distances rounded to 1 decimal: many ties)
   vec_a [M], vec_b [M]          -> spearman, pearson (0-dim)
   pro_x [N, D], pro_y [N, D]    -> pro_rotation [D, D], pro_residual, pro_disparity (0-dim)
+  tsne_x [N, E], tsne_perplexity, tsne_cosine (0-dim; 1: cosine distances, else euclidean)
+                                -> tsne_p [N, N]: squareform(_joint_probabilities(distances, perplexity, 0))
+                                   of the distances TSNE(method='exact') computes (euclidean: squared;
+                                   cosine: the cosine distance squared)
+    with tsne_fit (0-dim)       -> tsne_kl, tsne_kl_barnes_hut (0-dim): TSNE(init='pca', random_state=0,
+                                   method='exact' / its default).kl_divergence_; tsne_sklearn_trustworthiness
+                                   (0-dim): trustworthiness(x, the exact method's embedding)
+    with tsne_embedding [N, 2]  -> tsne_trustworthiness (0-dim): trustworthiness(x, embedding)
 """
 import argparse
 
@@ -26,7 +34,9 @@ from scipy.spatial import procrustes
 from scipy.spatial.distance import pdist, squareform
 from scipy.stats import pearsonr, spearmanr
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
-from sklearn.metrics import silhouette_samples, silhouette_score
+from sklearn.manifold import TSNE, trustworthiness
+from sklearn.manifold._t_sne import _joint_probabilities
+from sklearn.metrics import pairwise_distances, silhouette_samples, silhouette_score
 from sklearn.model_selection import LeaveOneOut, cross_val_predict
 
 
@@ -124,6 +134,26 @@ def procrustes_reference(x, y):
     }
 
 
+def tsne(data):
+    x, perplexity = data["tsne_x"], float(data["tsne_perplexity"])
+    metric = "cosine" if int(data["tsne_cosine"]) == 1 else "euclidean"
+    if metric == "euclidean":
+        distances = pairwise_distances(x, metric=metric, squared=True)
+    else:
+        distances = pairwise_distances(x, metric=metric) ** 2
+    out = {"tsne_p": squareform(_joint_probabilities(distances, perplexity, 0))}
+    if "tsne_fit" in data:
+        exact = TSNE(init="pca", random_state=0, method="exact", perplexity=perplexity, metric=metric)
+        embedding = exact.fit_transform(x)
+        out["tsne_kl"] = np.array(exact.kl_divergence_)
+        out["tsne_sklearn_trustworthiness"] = np.array(trustworthiness(x, embedding))
+        barnes_hut = TSNE(init="pca", random_state=0, perplexity=perplexity, metric=metric).fit(x)
+        out["tsne_kl_barnes_hut"] = np.array(barnes_hut.kl_divergence_)
+    if "tsne_embedding" in data:
+        out["tsne_trustworthiness"] = np.array(trustworthiness(x, data["tsne_embedding"]))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("input")
@@ -144,6 +174,8 @@ def main() -> None:
         out["pearson"] = np.array(pearsonr(data["vec_a"], data["vec_b"]).statistic)
     if "pro_x" in data:
         out.update(procrustes_reference(data["pro_x"], data["pro_y"]))
+    if "tsne_x" in data:
+        out.update(tsne(data))
     save_file({k: np.array(v, order="C") for k, v in out.items()}, args.output)
     print({k: v for k, v in out.items() if v.ndim == 0})
 

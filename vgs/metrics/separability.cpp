@@ -2,10 +2,12 @@
 #include "vgs/metrics/separability.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <random>
 #include <tuple>
 #include <utility>
@@ -18,16 +20,15 @@ namespace vgs::metrics {
 
 using detail::require;
 
-namespace {
-
-// ---- silhouette ----
-
-// The [N, N] distances between the rows of x (float64).
 at::Tensor pairwise_distances(const at::Tensor& x, Distance d) {
   if (d == Distance::euclidean) return at::cdist(x, x, 2.0, /*compute_mode=*/2);  // 2: exact, no x.y trick
   const at::Tensor unit = x / x.norm(2, {1}, true).clamp_min(1e-300);          // a zero row stays zero
   return (1 - at::matmul(unit, unit.t())).clamp(0, 2);
 }
+
+namespace {
+
+// ---- silhouette ----
 
 // [N, C] one-hot of the class indices.
 at::Tensor one_hot(const std::vector<int64_t>& classes, int64_t count) {
@@ -165,6 +166,154 @@ int64_t predict_lda(const LdaModel& m, const at::Tensor& row) {
   return m.classes[static_cast<size_t>(best)];
 }
 
+// ---- LDA leave one out by rank-one updates (see separability.h) ----
+
+// The refit's within-class correlation must keep every direction: sklearn keeps singular values above
+// tol, so eigenvalues of the correlation above tol^2; the fast path asks for 100 times that.
+constexpr double kWithinFloor = 100 * kTolerance * kTolerance;
+// Likewise for the whitened class means: sklearn keeps singular values above tol times the largest.
+constexpr double kBetweenFloor = 100 * kTolerance * kTolerance;
+
+// What the fit on all rows gives every leave-one-out score: with A the inverse within-class scatter,
+// the bilinear forms of the (centred) rows and class means.
+struct AllRowsForms {
+  at::Tensor counts;         // [C] rows per class
+  at::Tensor x_a_means;      // [N, C]: x_i' A mu_k
+  at::Tensor means_a_means;  // [C, C]: mu_k' A mu_l
+  at::Tensor x_a_x;          // [N]: x_i' A x_i
+  double smallest_eigenvalue = 0;  // of the within scatter as a correlation matrix (what sklearn's SVD sees)
+};
+
+// The forms, or nothing when the within scatter is not comfortably of full rank.
+std::optional<AllRowsForms> all_rows_forms(const at::Tensor& x, const at::Tensor& members) {
+  AllRowsForms f;
+  f.counts = members.sum(0);
+  const at::Tensor centred = x - x.mean(0);  // LDA's argmax ignores a shift; the forms lose less to rounding
+  const at::Tensor means = members.t().mm(centred) / f.counts.unsqueeze(1);
+  const at::Tensor deviations = centred - members.mm(means);
+  const at::Tensor scatter = deviations.t().mm(deviations);
+  const at::Tensor diagonal = scatter.diagonal();
+  if ((diagonal <= 0).any().item<bool>()) return std::nullopt;  // a column constant within the classes
+  const at::Tensor inverse_sd = diagonal.rsqrt();
+  const at::Tensor correlation = scatter * inverse_sd.unsqueeze(1) * inverse_sd.unsqueeze(0);
+  const auto [eigenvalues, eigenvectors] = at::linalg_eigh(correlation);
+  f.smallest_eigenvalue = eigenvalues[0].item<double>();
+  if (!(f.smallest_eigenvalue > kWithinFloor)) return std::nullopt;
+  // whitening @ whitening' = A: the forms are dot products of whitened rows.
+  const at::Tensor whitening = inverse_sd.unsqueeze(1) * eigenvectors * eigenvalues.rsqrt().unsqueeze(0);
+  const at::Tensor rows = centred.mm(whitening), centres = means.mm(whitening);
+  f.x_a_means = rows.mm(centres.t());
+  f.means_a_means = centres.mm(centres.t());
+  f.x_a_x = rows.pow(2).sum(1);
+  return f;
+}
+
+// Row i (class c, d = x_i - mu_c) left out: mu_c' = mu_c - e d with e = 1/(n_c - 1), and the scatter
+// loses g d d' with g = n_c/(n_c - 1), so A' = A + gain (A d)(A d)' with gain = g/(1 - g d'Ad).
+struct HeldOutForms {
+  at::Tensor alone;                 // [N]: the row's class has no other row
+  at::Tensor e, d_a_d, u, w, gain;  // [N], [N], [N, C]: mu_k' A d, [N, C]: mu_k'' A d, [N]
+  at::Tensor scores;                // [N, C]: the model fitted without row i, on row i
+  at::Tensor within;                // [N]: a lower bound of the refit's smallest correlation eigenvalue
+  at::Tensor scale;                 // [N]: the size of the terms summed in the scores (for the margin)
+};
+
+HeldOutForms held_out_forms(const AllRowsForms& f, const at::Tensor& members) {
+  HeldOutForms h;
+  const double n = static_cast<double>(members.size(0));
+  const at::Tensor own_count = members.mv(f.counts);
+  h.alone = own_count < 2;  // the class leaves with the row: refitted
+  h.e = at::where(h.alone, 0.0, 1 / (own_count - 1));
+  const at::Tensor g = own_count * h.e;
+  const at::Tensor own_means = members.mm(f.means_a_means);  // row i: mu_c' A mu_k
+  const at::Tensor x_a_own = (f.x_a_means * members).sum(1), own_a_own = (own_means * members).sum(1);
+  const at::Tensor d_a_x = f.x_a_x - x_a_own;
+  h.d_a_d = d_a_x - x_a_own + own_a_own;
+  h.u = f.x_a_means - own_means;
+  const at::Tensor u_own = x_a_own - own_a_own;
+  h.w = h.u - members * (h.e * h.d_a_d).unsqueeze(1);
+  const at::Tensor rest = 1 - g * h.d_a_d;  // det(S')/det(S): (1 - h) bounds the refit's spectrum
+  h.gain = g / rest;
+  const at::Tensor linear = f.x_a_means - members * (h.e * d_a_x).unsqueeze(1) + h.gain.unsqueeze(1) * h.w * d_a_x.unsqueeze(1);
+  const at::Tensor quadratic = f.means_a_means.diagonal().unsqueeze(0) +
+                               members * (h.e * h.e * h.d_a_d - 2 * h.e * u_own).unsqueeze(1) +
+                               h.gain.unsqueeze(1) * h.w * h.w;
+  const at::Tensor log_priors = at::log((f.counts.unsqueeze(0) - members) / (n - 1));
+  // sklearn's covariance is the scatter / (N - 1) of the refit: its inverse (N - 1) A'.
+  h.scores = (n - 1) * (linear - 0.5 * quadratic) + log_priors;
+  h.scale = (n - 1) * (linear.abs() + 0.5 * quadratic.abs()).amax(1) + log_priors.abs().amax(1);
+  h.within = rest * f.smallest_eigenvalue;
+  return h;
+}
+
+// For rows [begin, begin + count): whether the refit keeps all min(C - 1, E) directions of the
+// whitened class means (sklearn's second SVD), with a margin: the spectrum of
+// diag(sqrt p') (I - 1 p'') M' A' M'' (I - p' 1') diag(sqrt p') per row.
+at::Tensor between_directions_kept(const AllRowsForms& f, const HeldOutForms& h, const at::Tensor& members,
+                                   int64_t begin, int64_t count, int64_t dims) {
+  const int64_t classes = members.size(1);
+  const double n = static_cast<double>(members.size(0));
+  auto rows = [&](const at::Tensor& t) { return t.narrow(0, begin, count); };
+  const at::Tensor own = rows(members), u = rows(h.u), w = rows(h.w);
+  const at::Tensor e = rows(h.e).view({count, 1, 1});
+  auto outer = [](const at::Tensor& a, const at::Tensor& b) { return a.unsqueeze(2) * b.unsqueeze(1); };
+  const at::Tensor forms = f.means_a_means.unsqueeze(0) - e * (outer(own, u) + outer(u, own)) +
+                           e * e * rows(h.d_a_d).view({count, 1, 1}) * outer(own, own) +
+                           rows(h.gain).view({count, 1, 1}) * outer(w, w);
+  const at::Tensor priors = (f.counts.unsqueeze(0) - own) / (n - 1);
+  const at::Tensor forms_p = forms.bmm(priors.unsqueeze(2));  // [B, C, 1]
+  const at::Tensor p_forms_p = (forms_p.squeeze(2) * priors).sum(1).view({count, 1, 1});
+  const at::Tensor centred = forms - forms_p - forms_p.transpose(1, 2) + p_forms_p;
+  const at::Tensor root = priors.sqrt();
+  // Rows refitted anyway may hold inf or NaN (a singular update): zeros keep LAPACK going.
+  const at::Tensor spectrum = at::linalg_eigvalsh(at::nan_to_num(outer(root, root) * centred, 0, 0, 0));
+  const int64_t kept = std::min(classes - 1, dims);
+  return spectrum.select(1, classes - kept) > kBetweenFloor * spectrum.select(1, classes - 1);
+}
+
+// Each row's leave-one-out prediction from the rank-one updates, or -1 where a refit must decide it.
+std::vector<int64_t> updated_predictions(const at::Tensor& x, const std::vector<int64_t>& own, int64_t classes) {
+  const int64_t n = x.size(0), dims = x.size(1);
+  std::vector<int64_t> predicted(static_cast<size_t>(n), -1);
+  const at::Tensor members = one_hot(own, classes);
+  const std::optional<AllRowsForms> forms = all_rows_forms(x, members);
+  if (!forms) return predicted;
+  const HeldOutForms h = held_out_forms(*forms, members);
+  const auto [top, best] = h.scores.topk(2, 1);
+  // Rounding in either computation is about eps * condition * scale; the margin leaves 1000x that.
+  const at::Tensor margin = h.scale * (1e-13 * static_cast<double>(dims) / h.within).clamp_min(1e-12);
+  at::Tensor usable = h.alone.logical_not() & (h.within > kWithinFloor) & (top.select(1, 0) - top.select(1, 1) > margin);
+  const int64_t chunk = std::max<int64_t>(1, (int64_t(1) << 22) / (classes * classes));
+  for (int64_t begin = 0; begin < n; begin += chunk) {
+    const int64_t count = std::min(chunk, n - begin);
+    usable.narrow(0, begin, count).logical_and_(between_directions_kept(*forms, h, members, begin, count, dims));
+  }
+  auto ok = usable.accessor<bool, 1>();
+  auto choice = best.accessor<int64_t, 2>();
+  for (int64_t i = 0; i < n; ++i)
+    if (ok[i]) predicted[static_cast<size_t>(i)] = choice[i][0];
+  return predicted;
+}
+
+// Fills the -1 entries of `predicted` by refitting without their rows, in parallel over rows.
+int64_t refit_missing(const at::Tensor& x, const std::vector<int64_t>& own, std::vector<int64_t>* predicted) {
+  std::vector<int64_t> missing;
+  for (size_t i = 0; i < predicted->size(); ++i)
+    if ((*predicted)[i] < 0) missing.push_back(static_cast<int64_t>(i));
+  const int64_t n = x.size(0);
+  at::parallel_for(0, static_cast<int64_t>(missing.size()), 1, [&](int64_t begin, int64_t end) {
+    for (int64_t m = begin; m < end; ++m) {
+      const int64_t i = missing[static_cast<size_t>(m)];
+      std::vector<int64_t> others;
+      others.reserve(static_cast<size_t>(n - 1));
+      for (int64_t j = 0; j < n; ++j)
+        if (j != i) others.push_back(j);
+      (*predicted)[static_cast<size_t>(i)] = predict_lda(fit_lda(x, own, others), x[i]);
+    }
+  });
+  return static_cast<int64_t>(missing.size());
+}
+
 // numpy.quantile(sorted_values, q) with its default linear interpolation.
 double quantile(const std::vector<double>& sorted_values, double q) {
   const double position = q * static_cast<double>(sorted_values.size() - 1);
@@ -210,21 +359,23 @@ LdaResult lda_leave_one_out(const at::Tensor& x, const std::vector<std::string>&
   check_lda_input(n, static_cast<int64_t>(classes.size()), o);
 
   LdaResult result;
+  std::vector<int64_t> predicted = o.path == LdaPath::automatic
+                                       ? updated_predictions(x64, own, static_cast<int64_t>(classes.size()))
+                                       : std::vector<int64_t>(static_cast<size_t>(n), -1);
+  result.refitted = refit_missing(x64, own, &predicted);
   std::vector<double> correct;
-  std::vector<int64_t> all_rows(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) all_rows[static_cast<size_t>(i)] = i;
   for (int64_t i = 0; i < n; ++i) {
-    std::vector<int64_t> others = all_rows;
-    others.erase(others.begin() + i);
-    const int64_t predicted = predict_lda(fit_lda(x64, own, others), x64[i]);
-    result.predictions.push_back(classes[static_cast<size_t>(predicted)]);
-    correct.push_back(predicted == own[static_cast<size_t>(i)] ? 1.0 : 0.0);
+    const int64_t p = predicted[static_cast<size_t>(i)];
+    result.predictions.push_back(classes[static_cast<size_t>(p)]);
+    correct.push_back(p == own[static_cast<size_t>(i)] ? 1.0 : 0.0);
   }
   double hits = 0;
   for (double c : correct) hits += c;
   result.accuracy = hits / static_cast<double>(n);
   std::tie(result.ci_low, result.ci_high) = bootstrap_interval(correct, o);
 
+  std::vector<int64_t> all_rows(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) all_rows[static_cast<size_t>(i)] = i;
   const LdaModel all = fit_lda(x64, own, all_rows);
   const int64_t k = std::min({o.components, static_cast<int64_t>(classes.size()) - 1, all.scalings.size(1)});
   result.projection = at::matmul(x64 - all.xbar, all.scalings.narrow(1, 0, k));

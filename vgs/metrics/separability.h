@@ -16,6 +16,9 @@ namespace vgs::metrics {
 
 enum class Distance { cosine, euclidean };
 
+// The [N, N] distances between the rows of x (float64 [N, E]) as silhouette_samples uses them.
+at::Tensor pairwise_distances(const at::Tensor& x, Distance d);
+
 // sklearn.metrics.silhouette_samples: for row i with label l, a = the mean distance to the other rows
 // of l, b = the smallest mean distance to the rows of another label, s = (b - a) / max(a, b); a row
 // whose label has no other row has s = 0 (and so does a row with a = b = 0). cosine distance is
@@ -26,17 +29,25 @@ std::vector<double> silhouette_samples(const at::Tensor& x, const std::vector<st
 // sklearn.metrics.silhouette_score: the mean of silhouette_samples over all rows.
 double silhouette(const at::Tensor& x, const std::vector<std::string>& labels, Distance d);
 
+// How lda_leave_one_out gets each row's prediction (both give sklearn's; see below).
+enum class LdaPath {
+  automatic,  // the rank-one update where it is exact, a refit for the other rows
+  refit,      // a refit without the row for every row (N SVDs: slow; kept to check the other)
+};
+
 struct LdaOptions {
   int64_t resamples = 1000;   // bootstrap resamples of the leave-one-out correctness, >= 1
   uint64_t seed = 0;          // of the bootstrap draws (core::mix_seed, core::uniform_index: portable)
   double confidence = 0.95;   // of the percentile interval, in (0, 1)
   int64_t components = 2;     // columns of the projection asked for, >= 1
+  LdaPath path = LdaPath::automatic;
 };
 
 struct LdaResult {
   double accuracy = 0;                    // leave-one-out accuracy: correct predictions / N
   double ci_low = 0, ci_high = 0;         // percentile bootstrap interval of the accuracy (see below)
   std::vector<std::string> predictions;   // the leave-one-out prediction of each row, as sklearn's
+  int64_t refitted = 0;                   // rows whose prediction came from a refit
   at::Tensor projection;                  // float64 [N, k]: sklearn's LinearDiscriminantAnalysis(n_components=k)
                                           // fitted on all rows, .transform(x)
 };
@@ -54,6 +65,18 @@ struct LdaResult {
 // LAPACK's SVD gives, so it may differ from sklearn's.
 // At least 2 distinct labels and more than (distinct labels + 1) rows, so that every fit has more rows
 // than classes.
+// Cost. With a within-class scatter of full rank (N - C > E, and well conditioned) the svd solver's
+// rule is the classic one, argmax_k x'S^-1 mu_k - mu_k'S^-1 mu_k / 2 + log prior_k with S the pooled
+// within-class covariance (denominator N: sklearn's fac = 1/N), and leaving row i out changes S, mu_c,
+// N and the priors by rank one: every row's prediction follows from one eigendecomposition of S
+// (Sherman-Morrison), O(N E^2 + N C^2) in all. A row is refitted instead when that is not provably
+// what the refit computes: its class has one row, the refit's within scatter could lose a direction
+// (smallest eigenvalue of its correlation form, bounded below, within 100x of tol^2), the refit's class
+// means could lose a direction (their whitened spectrum, computed per row), or its two best scores are
+// within rounding of each other. Without full rank (E >= N - C) every row is refitted: the svd solver
+// standardises each column by its within-class std, which every left-out row changes, so its
+// pseudo-inverse has no low-rank update; the refits run in parallel over rows (at::parallel_for), each
+// an SVD of an [N - 1, E] matrix.
 LdaResult lda_leave_one_out(const at::Tensor& x, const std::vector<std::string>& labels, const LdaOptions& o = {});
 
 }  // namespace vgs::metrics
