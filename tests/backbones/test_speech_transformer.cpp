@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 #include <torch/torch.h>
 
+#include <filesystem>
+
 #include "tests/support/temp_dir.h"
 #include "vgs/backbones/registry.h"
 #include "vgs/backbones/speech_transformer.h"
@@ -24,35 +26,59 @@ struct Reference {
   io::Checkpoint io;  // waveforms, lengths, item{i}_layer{l}
 };
 
-std::unique_ptr<Reference> make_reference(const std::string& which, const std::string& namings) {
+// Runs a reference script with its output folder and `arguments`; reads its io.pt when it wrote one.
+std::unique_ptr<Reference> run_reference(const std::string& script, const std::string& arguments) {
   auto ref = std::make_unique<Reference>();
-  auto result = test::run_python("ref_speech_transformer.py", ref->dir.path() + " " + which + " " + namings);
+  auto result = test::run_python(script, ref->dir.path() + " " + arguments);
   INFO(result.output);
   REQUIRE(result.exit_code == 0);
-  ref->io = io::read_checkpoint(ref->dir.file("io.pt"));
+  if (std::filesystem::exists(ref->dir.file("io.pt"))) ref->io = io::read_checkpoint(ref->dir.file("io.pt"));
   return ref;
 }
 
-// Runs the whole batch at once and compares every hidden state of every item with HF's output
-// for that item alone; returns the largest difference.
-double max_difference(SpeechTransformer& model, const io::Checkpoint& io) {
-  torch::InferenceMode guard;
-  const auto& waveforms = io.tensors.at("waveforms");
-  const auto& lengths = io.tensors.at("lengths");
-  std::vector<int64_t> layers;
-  for (int64_t l = 0; l <= model->config().num_layers; ++l) layers.push_back(l);
-  auto out = model->forward(waveforms, lengths, layers);
+// HF's model, with its weights in the namings asked for (ref_speech_transformer.py).
+std::unique_ptr<Reference> make_reference(const std::string& which, const std::string& namings) {
+  return run_reference("ref_speech_transformer.py", which + " " + namings);
+}
+
+// torchaudio's own model and its state dict (ref_torchaudio_speech.py).
+std::unique_ptr<Reference> make_torchaudio_reference(const std::string& which) {
+  return run_reference("ref_torchaudio_speech.py", which);
+}
+
+// Compares every hidden state of every item of a batch's output with the reference's output for
+// that item alone; returns the largest difference.
+double max_difference(const std::vector<at::Tensor>& layers, const at::Tensor& frame_lengths, const io::Checkpoint& io) {
   double worst = 0;
-  for (int64_t i = 0; i < waveforms.size(0); ++i) {
-    const int64_t frames = out.frame_lengths[i].item<int64_t>();
-    for (int64_t l : layers) {
+  for (int64_t i = 0; i < frame_lengths.size(0); ++i) {
+    const int64_t frames = frame_lengths[i].item<int64_t>();
+    for (size_t l = 0; l < layers.size(); ++l) {
       const auto& expected = io.tensors.at("item" + std::to_string(i) + "_layer" + std::to_string(l));
       REQUIRE(frames == expected.size(0));
-      auto got = out.layers[static_cast<size_t>(l)][i].narrow(0, 0, frames);
+      auto got = layers[l][i].narrow(0, 0, frames);
       worst = std::max(worst, (got - expected).abs().max().item<double>());
     }
   }
   return worst;
+}
+
+std::vector<int64_t> every_layer(int64_t num_layers) {
+  std::vector<int64_t> layers;
+  for (int64_t l = 0; l <= num_layers; ++l) layers.push_back(l);
+  return layers;
+}
+
+// Runs the whole batch at once and compares every hidden state with the reference.
+double max_difference(SpeechTransformer& model, const io::Checkpoint& io) {
+  torch::InferenceMode guard;
+  auto out = model->forward(io.tensors.at("waveforms"), io.tensors.at("lengths"), every_layer(model->config().num_layers));
+  return max_difference(out.layers, out.frame_lengths, io);
+}
+
+// The same through the registry's Backbone interface.
+double max_difference(backbones::Backbone& backbone, const io::Checkpoint& io) {
+  auto out = backbone.forward(io.tensors.at("waveforms"), io.tensors.at("lengths"), every_layer(backbone.last_layer()));
+  return max_difference(out.layers, out.lengths, io);
 }
 
 // The tiny configs of ref_speech_transformer.py: `family` Base's layout (or Large's) at 64 wide.
@@ -260,4 +286,68 @@ TEST_CASE("the registry builds wav2vec 2.0 and HuBERT, tiny ones without weights
     CHECK(out.lengths[1].item<int64_t>() == Config::wav2vec2_base().frames(4000));
   }
   CHECK_THAT(error_of([] { backbones::make_backbone({"hubert_base"}); }), Contains("needs a weights file"));
+}
+
+TEST_CASE("torchaudio's wav2vec2_base, hubert_base and wavlm_base state dicts load under their registry names and match") {
+  // The factory functions the released .pth files come from, random weights, full size; every
+  // hidden state of a mixed-length batch against torchaudio's run of each utterance alone.
+  for (std::string name : {"wav2vec2_base", "hubert_base", "wavlm_base"}) {
+    INFO(name);
+    auto ref = make_torchaudio_reference(name);
+    auto backbone = backbones::make_backbone({name, ref->dir.file("torchaudio.pt")});
+    double diff = max_difference(*backbone, ref->io);
+    UNSCOPED_INFO(name << " (torchaudio) max |diff| = " << diff);
+    CHECK(diff <= 1e-4);
+  }
+}
+
+TEST_CASE("torchaudio's Large layout matches: pre-LN, the final LayerNorm on the last state, LayerNorm convs") {
+  // wav2vec2_model / wavlm_model with the Large options at a small size: the real names, and
+  // extract_features' raw last layer plus the final LayerNorm as hidden state L.
+  for (std::string family : {"wav2vec2", "wavlm"}) {
+    INFO(family);
+    auto ref = make_torchaudio_reference(family + "_tiny_large");
+    Config config = tiny(true, family == "wavlm" ? Config::wavlm_large() : Config::wav2vec2_base());
+    config.conv_bias = false;  // as torchaudio's wavlm_large, hubert_large and the released files
+    SpeechTransformer model(config);
+    std::string path = ref->dir.file("torchaudio.pt");
+    backbones::SpeechNaming naming;
+    io::Checkpoint checkpoint = io::read_checkpoint(path);
+    backbones::speech_canonical_state(checkpoint, path, config.family, &naming);
+    CHECK(naming == backbones::SpeechNaming::torchaudio);
+    backbones::load_speech_weights(*model, checkpoint, path);
+    double diff = max_difference(model, ref->io);
+    UNSCOPED_INFO(family << " Large layout (torchaudio) max |diff| = " << diff);
+    CHECK(diff <= 1e-4);
+  }
+}
+
+TEST_CASE("torchaudio's wavlm_large state dict loads into wavlm_large") {
+  // Names and shapes only (every tensor one expanded element): the released wavlm_large.pth has
+  // no conv biases, so neither may the registry's WavLM Large.
+  auto ref = make_torchaudio_reference("wavlm_large_names");
+  auto backbone = backbones::make_backbone({"wavlm_large", ref->dir.file("torchaudio.pt")});
+  CHECK(backbone->last_layer() == 24);
+  CHECK(backbone->feature_dim(24) == 1024);
+}
+
+TEST_CASE("fairseq checkpoints with an argparse.Namespace under args load and match HuggingFace") {
+  // wav2vec_small.pt's layout: {'args': Namespace, 'cfg': None, 'model', optimizer state, ...}.
+  for (std::string family : {"wav2vec2", "hubert"}) {
+    INFO(family);
+    auto ref = make_reference(family + "_tiny", "fairseq_args");
+    SpeechTransformer model(tiny(false, family == "hubert" ? Config::hubert_base() : Config::wav2vec2_base()));
+    const std::string path = ref->dir.file("fairseq_args.pt");
+    io::Checkpoint checkpoint = io::read_checkpoint(path);
+    CHECK(checkpoint.metadata.at("args.arch") == family);
+    CHECK(checkpoint.metadata.at("args.encoder_layers") == "2");
+    backbones::load_speech_weights(*model, checkpoint, path);
+    double diff = max_difference(model, ref->io);
+    UNSCOPED_INFO(family << " fairseq args layout max |diff| = " << diff);
+    CHECK(diff <= 1e-4);
+    // The Namespace's settings are checked as a cfg's are.
+    checkpoint.metadata["args.encoder_layers"] = "12";
+    CHECK_THAT(error_of([&] { backbones::load_speech_weights(*model, checkpoint, path); }),
+               Contains(path + ": the checkpoint has 12 layers but"));
+  }
 }

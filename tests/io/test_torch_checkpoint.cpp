@@ -1,6 +1,7 @@
-// Tests of reading torch.save checkpoints: files written by torch.save (state dicts, unilm's and
-// GroupViT's layouts, every dtype, non-contiguous and shared views, Parameters, pickle protocol 4)
-// load to the tensors the safetensors library wrote alongside; hostile and broken files are refused
+// Tests of reading torch.save checkpoints: files written by torch.save (state dicts, unilm's,
+// GroupViT's and fairseq's layouts with an argparse.Namespace or omegaconf DictConfig beside the
+// weights, every dtype, non-contiguous and shared views, Parameters, pickle protocol 4) load to the
+// tensors the safetensors library wrote alongside; hostile and broken files are refused
 // with one clear line and no code runs; vgs-convert turns a checkpoint into safetensors.
 #include <catch2/catch.hpp>
 #include <torch/torch.h>
@@ -107,6 +108,54 @@ TEST_CASE("the unilm layout keeps cfg values as metadata") {
   io::Checkpoint groupvit = load_and_compare("groupvit");
   CHECK(groupvit.metadata == std::map<std::string, std::string>{{"epoch", "29"}});
   CHECK(groupvit.tensors.at("model.logit_scale").dim() == 0);
+}
+
+TEST_CASE("fairseq checkpoints load: a Namespace's attributes become metadata, a DictConfig is left out") {
+  io::Checkpoint args = load_and_compare("fairseq_args");
+  std::map<std::string, std::string> expected = {
+      {"args.arch", "wav2vec2"},
+      {"args.encoder_layers", "12"},
+      {"args.layer_norm_first", "false"},
+      {"args.dropout", "0.1"},
+      {"args.labels", "None"},
+      {"args.conv_feature_layers", "[(512, 10, 5)]"},
+      {"args.latent_temp", "(2, 0.5, 0.999995)"},
+      {"args.w2v_args.normalize", "true"},
+      {"cfg", "None"},
+  };
+  CHECK(args.metadata == expected);
+  // omegaconf's DictConfig (pickle protocols 2 and 4): the weights load, the config gives nothing.
+  for (std::string name : {"fairseq_dictconfig", "fairseq_dictconfig_p4"}) {
+    INFO(name);
+    io::Checkpoint hydra = load_and_compare(name);
+    for (const auto& [key, value] : hydra.metadata) CHECK(key == "args");
+    CHECK(hydra.tensors.count("model.0.weight"));
+  }
+  // Every other object is refused as before, naming its class.
+  const std::string dictionary = checkpoints().file("fairseq_dictionary.pth");
+  CHECK_THAT(error_of([&] { io::read_checkpoint(dictionary); }),
+             StartsWith(dictionary + ": refusing to load: the pickle calls fairseq.data.dictionary.Dictionary, "
+                                     "which a state dict never needs"));
+}
+
+TEST_CASE("configuration objects are inert: only their own opcodes, never a call") {
+  std::string proto = "\x80\x02"s;
+  std::string namespace_of = "cargparse\nNamespace\n)\x81"s;
+  // BUILD with the attributes; a defaultdict(dict) with items (omegaconf's resolver cache) is inert.
+  auto namespaced = unpickle(proto + "}X\x01\0\0\0a"s + namespace_of + "}X\x01\0\0\0nK\x03sbs."s);
+  CHECK(namespaced.metadata == std::vector<std::pair<std::string, std::string>>{{"a.n", "3"}});
+  auto inert = unpickle(proto + "}X\x01\0\0\0dccollections\ndefaultdict\nc__builtin__\ndict\n\x85RX\x01\0\0\0kK\x01ss."s);
+  CHECK(inert.metadata.empty());
+  CHECK_THAT(error_of([&] { unpickle(proto + "}X\x01\0\0\0a"s + namespace_of + "K\x01" "bs."s); }),
+             Contains("test.pkl: bad pickle: BUILD of argparse.Namespace with an int"));
+  // NEWOBJ of anything else, and other globals next to the accepted ones, are still refused.
+  CHECK_THAT(error_of([&] { unpickle(proto + "ccollections\nOrderedDict\n)\x81."s); }),
+             Contains("refusing to load: the pickle constructs an object of collections.OrderedDict"));
+  CHECK_THAT(error_of([&] { unpickle(proto + "cargparse\nArgumentParser\n)\x81."s); }),
+             Contains("refusing to load: the pickle calls argparse.ArgumentParser, which a state dict never needs"));
+  CHECK_THAT(error_of([&] { unpickle(proto + "comegaconf\nOmegaConf\n)\x81."s); }),
+             Contains("the pickle calls omegaconf.OmegaConf"));
+  CHECK_THAT(error_of([&] { unpickle(proto + "c__builtin__\neval\n."s); }), Contains("the pickle calls __builtin__.eval"));
 }
 
 TEST_CASE("views of one storage load as separate contiguous tensors") {

@@ -2,6 +2,7 @@
 for each <name>.pth a <name>.expected.safetensors (written by the safetensors library) with the
 tensors vgs must load from it, flattened with '.', contiguous; and hostile or broken files that
 vgs must refuse (made by hand: zip entries and pickle bytes written directly)."""
+import argparse
 import collections
 import io
 import os
@@ -12,6 +13,8 @@ import zipfile
 
 import torch
 from safetensors.torch import save_file
+
+from omegaconf_pickle import dict_config, standin_class
 
 out = sys.argv[1]
 torch.manual_seed(0)
@@ -86,6 +89,23 @@ save_pair("protocol4", {"cfg": {"n": 3, "name": "p4"}, "model": views}, pickle_p
 many = collections.OrderedDict((f"layers.{i}.weight", torch.full((2,), float(i))) for i in range(150))
 many.update((f"half.{i}", torch.full((3,), i / 4).half()) for i in range(5))
 save_pair("many", many)
+
+# fairseq's layouts, with configuration objects beside the weights: an argparse.Namespace under
+# 'args' (wav2vec_small.pt; fine-tuned models nest another as w2v_args), an omegaconf DictConfig
+# under 'cfg'. vgs keeps the Namespace's attributes as metadata and leaves the DictConfig out.
+args = argparse.Namespace(arch="wav2vec2", encoder_layers=12, layer_norm_first=False, dropout=0.1, labels=None,
+                          conv_feature_layers="[(512, 10, 5)]", latent_temp=(2, 0.5, 0.999995),
+                          w2v_args=argparse.Namespace(normalize=True))
+save_pair("fairseq_args", {"args": args, "cfg": None, "model": model.state_dict()})
+hydra_cfg = {"model": {"_name": "hubert", "encoder_layers": 12, "dropout": 0.1, "layer_norm_first": False},
+             "task": {"labels": ["km"], "normalize": False, "label_rate": 50.0}}
+save_pair("fairseq_dictconfig", {"args": None, "cfg": dict_config(hydra_cfg), "model": model.state_dict()})
+save_pair("fairseq_dictconfig_p4", {"cfg": dict_config(hydra_cfg), "model": model.state_dict()}, pickle_protocol=4)
+
+# Any other object still fails: fairseq's Dictionary (a stand-in with its module and class name).
+Dictionary = standin_class("fairseq.data.dictionary", "Dictionary")
+torch.save({"args": args, "task_state": {"dictionaries": [Dictionary()]}, "model": model.state_dict()},
+           os.path.join(out, "fairseq_dictionary.pth"))
 
 # --- hand-made archives ---
 

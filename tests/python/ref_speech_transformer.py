@@ -1,7 +1,7 @@
 """Reference outputs for the speech transformer parity tests, from HuggingFace transformers'
 WavLMModel, Wav2Vec2Model and HubertModel.
 
-Usage: ref_speech_transformer.py OUT_DIR WHICH [hf,torchaudio,unilm]
+Usage: ref_speech_transformer.py OUT_DIR WHICH [hf,torchaudio,unilm,fairseq_args]
   WHICH: wavlm_base_plus, wavlm_large, wavlm_tiny, wavlm_tiny_large, wav2vec2_base, wav2vec2_tiny,
          hubert_base, hubert_tiny
 
@@ -12,15 +12,20 @@ implementation must reproduce), and writes with torch.save:
   OUT_DIR/torchaudio.pt  the same weights in torchaudio's naming (import_huggingface_model)
   OUT_DIR/unilm.pt       the same weights in fairseq's {'cfg', 'model'} layout (unilm's for WavLM;
                          HuBERT's cfg nested under 'model' as fairseq's hydra checkpoints have it)
-(the namings to write are the optional third argument; all three by default)
+  OUT_DIR/fairseq_args.pt  fairseq's names again, in an older fairseq checkpoint's layout: the settings
+                         in an argparse.Namespace under 'args' (as wav2vec_small.pt), the trainer's state beside
+(the namings to write are the optional third argument; hf, torchaudio and unilm by default)
   OUT_DIR/io.pt          {'waveforms' [B, N] zero-padded, 'lengths' [B], 'item{i}_layer{l}' [T_i, D]}
 It also checks that torchaudio's model, fed the same batch, agrees with HF (exit 1 otherwise).
 """
+import argparse
 import sys
 
 import torch
 from transformers import HubertConfig, HubertModel, Wav2Vec2Config, Wav2Vec2Model, WavLMConfig, WavLMModel
 from torchaudio.models.wav2vec2.utils import import_huggingface_model
+
+from speech_batch import mixed_length_batch
 
 out_dir, which = sys.argv[1], sys.argv[2]
 namings = sys.argv[3].split(",") if len(sys.argv) > 3 else ["hf", "torchaudio", "unilm"]
@@ -32,8 +37,9 @@ Config, Model = {"wavlm": (WavLMConfig, WavLMModel), "wav2vec2": (Wav2Vec2Config
 tiny = dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=128, conv_dim=[32] * 7,
             num_conv_pos_embeddings=16, num_conv_pos_embedding_groups=4)
 large = dict(feat_extract_norm="layer", conv_bias=True, do_stable_layer_norm=True)
-if size == "large":
-    config = Config(hidden_size=1024, num_hidden_layers=24, num_attention_heads=16, intermediate_size=4096, **large)
+if size == "large":  # the released WavLM Large (HF, torchaudio, unilm) has no conv biases
+    config = Config(hidden_size=1024, num_hidden_layers=24, num_attention_heads=16, intermediate_size=4096,
+                    **{**large, "conv_bias": False})
 elif size == "tiny_large":  # Large's layout (LayerNorm convs with bias, pre-LN) at a small size
     config = Config(**tiny, **large)
 elif size == "tiny":
@@ -53,11 +59,7 @@ with torch.no_grad():
             scale = 0.01
         p.add_(torch.randn_like(p) * scale)
 
-lengths = torch.tensor([16000, 9000, 12345])
-waveforms = torch.zeros(len(lengths), int(lengths.max()))
-for i, n in enumerate(lengths.tolist()):
-    t = torch.arange(n) / 16000.0
-    waveforms[i, :n] = 0.3 * torch.sin(2 * torch.pi * (150 + 70 * i) * t) + 0.05 * torch.randn(n)
+waveforms, lengths = mixed_length_batch()
 
 io = {"waveforms": waveforms, "lengths": lengths}
 with torch.no_grad():
@@ -130,7 +132,18 @@ if family == "hubert":  # fairseq's hydra checkpoints: {'cfg': {'model': {...}, 
 # fairseq's pretraining heads, which a frozen extractor must leave out.
 heads = {"wav2vec2": {"quantizer.vars": torch.zeros(1, 640, 128), "project_q.weight": torch.zeros(256, 256)},
          "hubert": {"label_embs_concat": torch.zeros(504, 256), "final_proj.weight": torch.zeros(256, config.hidden_size)}}
+fairseq_state = {**{to_unilm(k): v for k, v in state.items()}, **heads.get(family, {})}
 if "unilm" in namings:
-    fairseq_state = {**{to_unilm(k): v for k, v in state.items()}, **heads.get(family, {})}
     torch.save({"cfg": cfg, "model": fairseq_state}, f"{out_dir}/unilm.pt")
+# fairseq's older checkpoints (wav2vec_small.pt): the settings in an argparse.Namespace under 'args',
+# 'cfg' None, and the trainer's state beside the model (optimizer history, Adam's moments).
+if "fairseq_args" in namings:
+    flat = {**cfg.get("model", cfg), "arch": family, "lr": [0.0005], "latent_temp": (2, 0.5, 0.999995)}
+    any_weight = next(iter(fairseq_state.values()))
+    torch.save({"args": argparse.Namespace(**flat), "cfg": None, "model": fairseq_state,
+                "optimizer_history": [{"criterion_name": "Wav2vecCriterion", "optimizer_name": "FairseqAdam",
+                                       "lr_scheduler_state": {"best": 2.1}, "num_updates": 400000}],
+                "extra_state": {"epoch": 3, "val_loss": 2.1},
+                "last_optimizer_state": {"state": {0: {"step": 7, "exp_avg": torch.zeros_like(any_weight)}}}},
+               f"{out_dir}/fairseq_args.pt")
 print(f"wrote {which} references to {out_dir}")

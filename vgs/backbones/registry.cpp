@@ -187,7 +187,7 @@ const std::vector<Entry>& entries() {
        speech(SpeechTransformerConfig::wavlm_large())},
       {{"wavlm_tiny", Modality::audio, false, "a 2-layer, 64-wide WavLM with random weights, for tests and the toy world"},
        speech(tiny_speech(SpeechTransformerConfig::wavlm_base()))},
-      {{"wav2vec2_base", Modality::audio, true, "wav2vec 2.0 Base (HF facebook/wav2vec2-base, torchaudio, fairseq wav2vec_small.pt re-saved)"},
+      {{"wav2vec2_base", Modality::audio, true, "wav2vec 2.0 Base (HF facebook/wav2vec2-base, torchaudio, fairseq wav2vec_small.pt)"},
        speech(SpeechTransformerConfig::wav2vec2_base())},
       {{"wav2vec2_tiny", Modality::audio, false, "a 2-layer, 64-wide wav2vec 2.0 with random weights, for tests and the toy world"},
        speech(tiny_speech(SpeechTransformerConfig::wav2vec2_base()))},

@@ -20,9 +20,11 @@ using Config = SpeechTransformerConfig;
 Config Config::wavlm_base() { return Config{}; }
 Config Config::wavlm_base_plus() { return Config{}; }
 
+// The released WavLM Large (HF microsoft/wavlm-large, torchaudio wavlm_large.pth, unilm
+// WavLM-Large.pt) has LayerNorm convs without bias.
 Config Config::wavlm_large() {
   Config c;
-  c.conv_bias = true;
+  c.conv_bias = false;
   c.feat_extract_norm = "layer";
   c.hidden_size = 1024;
   c.num_layers = 24;

@@ -139,9 +139,10 @@ io::StateDict speech_canonical_state(const io::Checkpoint& checkpoint, const std
 
 namespace {
 // A cfg entry of a fairseq checkpoint: unilm's WavLM keeps it flat (cfg.X), fairseq's hydra
-// checkpoints (HuBERT) under cfg.model.X.
+// checkpoints (HuBERT) under cfg.model.X, older fairseq ones (wav2vec_small.pt) in the
+// argparse.Namespace under 'args' (args.X; the weights reader keeps its attributes).
 const std::string* cfg_value(const io::Checkpoint& checkpoint, const std::string& key) {
-  for (const std::string prefix : {"cfg.", "cfg.model."})
+  for (const std::string prefix : {"cfg.", "cfg.model.", "args."})
     if (auto it = checkpoint.metadata.find(prefix + key); it != checkpoint.metadata.end()) return &it->second;
   return nullptr;
 }

@@ -21,10 +21,15 @@ namespace vgs::io {
 
 namespace {
 
-enum class Kind { none, boolean, integer, big_integer, floating, string, bytes, list, tuple, dict, global, storage, tensor };
+// `inert`: an instance of a configuration class (omegaconf's DictConfig and its parts) that
+// checkpoints carry beside the weights; it holds nothing and is left out of the result.
+enum class Kind { none, boolean, integer, big_integer, floating, string, bytes, list, tuple, dict, global, storage, tensor, inert };
 
 // The only callables a state dict needs; everything else is refused when its GLOBAL is read.
-enum class Callable { ordered_dict, rebuild_tensor_v2, rebuild_parameter, rebuild_parameter_with_state, storage_type };
+// `namespace_type` (argparse.Namespace) builds a dict of its attributes; `inert_type` (the
+// configuration classes of inert_type_names()) builds an inert object. Neither runs anything.
+enum class Callable { ordered_dict, rebuild_tensor_v2, rebuild_parameter, rebuild_parameter_with_state, storage_type,
+                      namespace_type, inert_type };
 
 struct Object {
   Kind kind = Kind::none;
@@ -35,6 +40,7 @@ struct Object {
   Callable callable = Callable::ordered_dict;  // global
   DType dtype = DType::F32;     // global of a storage type
   std::vector<Object*> items;   // list and tuple; dict: key, value, key, value, ...
+  bool attributes = false;      // dict: an argparse.Namespace, whose BUILD state is its attributes
 };
 
 constexpr int kMaxDepth = 100;            // nesting of dicts and lists in a checkpoint
@@ -57,8 +63,30 @@ const char* kind_name(Kind kind) {
     case Kind::global: return "a callable";
     case Kind::storage: return "a storage";
     case Kind::tensor: return "a tensor";
+    case Kind::inert: return "a configuration object";
   }
   return "an object";
+}
+
+// Classes that fairseq's and hydra's checkpoints pickle beside the weights (fairseq's `args`, an
+// omegaconf `cfg`), and the type names their metadata refers to. vgs never calls them: an instance
+// is an inert placeholder, so accepting them runs no code either.
+const std::set<std::string>& inert_type_names() {
+  static const std::set<std::string> names = {
+      "omegaconf.dictconfig.DictConfig", "omegaconf.listconfig.ListConfig", "omegaconf.base.ContainerMetadata",
+      "omegaconf.base.Metadata", "omegaconf.nodes.AnyNode", "omegaconf.nodes.StringNode",
+      "omegaconf.nodes.IntegerNode", "omegaconf.nodes.FloatNode", "omegaconf.nodes.BooleanNode",
+      "omegaconf.nodes.BytesNode", "omegaconf.nodes.PathNode", "omegaconf.nodes.ValueNode",
+      "typing.Any", "collections.defaultdict"};
+  return names;
+}
+
+// Built-in types named as values (omegaconf's object_type, key_type), under Python 3's and
+// protocol 2's Python 2 module name.
+bool is_builtin_type(const std::string& module, const std::string& name) {
+  static const std::set<std::string> types = {"dict", "list", "tuple", "set", "frozenset", "int", "long", "float",
+                                              "str", "unicode", "bytes", "bool", "object"};
+  return (module == "builtins" || module == "__builtin__") && types.count(name);
 }
 
 // Little-endian two's complement bytes (LONG1/LONG4) as a decimal string.
@@ -219,6 +247,7 @@ class Unpickler {
     }
   }
   void set_item(Object* dict, Object* key, Object* value) {
+    if (dict->kind == Kind::inert) return;  // a defaultdict's entries
     if (dict->kind != Kind::dict) fail(std::string("SETITEM on ") + kind_name(dict->kind));
     std::string tagged = std::to_string(static_cast<int>(key->kind)) + ':' + key_text(key);
     auto& index = dict_keys_[dict];
@@ -231,6 +260,7 @@ class Unpickler {
     }
   }
   void append(Object* list, Object* value) {
+    if (list->kind == Kind::inert) return;
     if (list->kind != Kind::list) fail(std::string("APPEND to ") + kind_name(list->kind));
     list->items.push_back(value);
   }
@@ -248,6 +278,8 @@ class Unpickler {
     else if (module == "torch._utils" && name == "_rebuild_parameter") o->callable = Callable::rebuild_parameter;
     else if (module == "torch._utils" && name == "_rebuild_parameter_with_state")
       o->callable = Callable::rebuild_parameter_with_state;
+    else if (module == "argparse" && name == "Namespace") o->callable = Callable::namespace_type;
+    else if (inert_type_names().count(o->text) || is_builtin_type(module, name)) o->callable = Callable::inert_type;
     else if (module == "torch") {
       o->callable = Callable::storage_type;
       bool known = false;
@@ -279,8 +311,45 @@ class Unpickler {
       }
       case Callable::storage_type:
         refuse(callable->text);
+      case Callable::namespace_type:
+      case Callable::inert_type:
+        return instantiate(callable);  // defaultdict(dict) and the like: the arguments are not needed
     }
     fail("unknown callable");
+  }
+
+  // NEWOBJ / NEWOBJ_EX: cls.__new__(cls, *args) for the two kinds of configuration object only.
+  Object* new_object(Object* cls) {
+    if (cls->kind != Kind::global ||
+        (cls->callable != Callable::namespace_type && cls->callable != Callable::inert_type)) {
+      std::string what = cls->kind == Kind::global ? core::printable(cls->text) : kind_name(cls->kind);
+      throw Error(source_ + ": refusing to load: the pickle constructs an object of " + what + " (byte " +
+                  std::to_string(opcode_at_) + "), which a state dict never needs");
+    }
+    return instantiate(cls);
+  }
+
+  // An argparse.Namespace is a dict of its attributes (filled by BUILD); the rest are placeholders.
+  Object* instantiate(const Object* cls) {
+    if (cls->callable == Callable::namespace_type) {
+      Object* o = make(Kind::dict);
+      o->attributes = true;
+      return o;
+    }
+    Object* o = make(Kind::inert);
+    o->text = cls->text;
+    return o;
+  }
+
+  // BUILD `state` into the object below it: an OrderedDict's attributes (its _metadata) are dropped,
+  // as is a configuration object's state; a Namespace's attributes become its entries.
+  void build(Object* state) {
+    Object* target = top();
+    if (target->kind == Kind::inert) return;
+    if (target->kind != Kind::dict) fail(std::string("BUILD on ") + kind_name(target->kind));
+    if (!target->attributes) return;
+    if (state->kind != Kind::dict) fail("BUILD of argparse.Namespace with " + std::string(kind_name(state->kind)));
+    for (size_t k = 0; k < state->items.size(); k += 2) set_item(target, state->items[k], state->items[k + 1]);
   }
 
   std::vector<int64_t> int_tuple(const Object* o, const char* what) {
@@ -357,6 +426,9 @@ class Unpickler {
   void count_visit() {
     // A pickle may reference one object from many places; a real checkpoint does so rarely.
     if (++visits_ > 4 * arena_.size() + 1024) throw Error(source_ + ": the pickle shares objects too often to flatten (a hostile file?)");
+  }
+  static bool is_inert(const Object* o) {
+    return o->kind == Kind::inert || (o->kind == Kind::global && o->callable == Callable::inert_type);
   }
   bool holds_tensor(const Object* o, int depth);
   void flatten(const Object* o, const std::string& name, int depth);
@@ -531,15 +603,14 @@ void Unpickler::step(uint8_t op) {
       push(reduce(callable, args));
       break;
     }
-    case 'b': {  // BUILD: only the attributes of a state dict (its _metadata), which are dropped
-      Object* state = pop();
-      (void)state;
-      if (top()->kind != Kind::dict) fail(std::string("BUILD on ") + kind_name(top()->kind));
+    case 'b': build(pop()); break;  // BUILD: the state, then the object it sets up
+    case 'Q': push(persistent_load(pop())); break;  // BINPERSID
+    case 0x81:    // NEWOBJ: cls, args
+    case 0x92: {  // NEWOBJ_EX: cls, args, kwargs
+      for (int arguments = op == 0x81 ? 1 : 2; arguments > 0; --arguments) pop();
+      push(new_object(pop()));
       break;
     }
-    case 'Q': push(persistent_load(pop())); break;  // BINPERSID
-    case 0x81:  // NEWOBJ
-    case 0x92:  // NEWOBJ_EX
     case 'i':   // INST
     case 'o':   // OBJ
     case 0x82:  // EXT1
@@ -579,6 +650,7 @@ void Unpickler::flatten(const Object* o, const std::string& name, int depth) {
   if (depth > kMaxDepth) throw Error(source_ + ": the checkpoint is nested more than 100 levels deep (a cycle?)");
   count_visit();
   bool is_root = depth == 0;
+  if (is_inert(o)) return;  // configuration objects carry nothing vgs reads
   if (o->kind == Kind::tensor) {
     add_name(name);
     PickledTensor t = tensors_[static_cast<size_t>(o->integer)];
@@ -632,7 +704,12 @@ void Unpickler::render(const Object* o, std::string& out, int depth) {
       out += dict ? '}' : o->kind == Kind::list ? ']' : ')';
       return;
     }
+    case Kind::inert: out += "<" + o->text + " object>"; return;
     case Kind::global:
+      if (is_inert(o)) {
+        out += "<class '" + o->text + "'>";
+        return;
+      }
       throw Error(source_ + ": the checkpoint holds the callable " + core::printable(o->text) + " as a value");
     case Kind::storage:
       throw Error(source_ + ": the checkpoint holds a bare storage, not a tensor");

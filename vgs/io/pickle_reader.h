@@ -1,9 +1,12 @@
 // A restricted unpickler for the data.pkl of torch.save files, written from scratch and torch-free:
 // it understands the opcodes CPython's pickle emits for (nested) state dicts and the handful of
 // globals they reference (collections.OrderedDict, torch._utils._rebuild_tensor_v2 and
-// _rebuild_parameter, the torch.<X>Storage types). Every other global is refused before anything
-// could run; no code is ever executed. The result is plain data: tensors as (storage, offset,
-// shape, stride) over storages named by their archive key, with nested dicts flattened by '.'.
+// _rebuild_parameter, the torch.<X>Storage types), plus the configuration objects fairseq
+// checkpoints carry beside the weights: an argparse.Namespace becomes a dict of its attributes, an
+// omegaconf DictConfig (its omegaconf classes, typing.Any, builtin types, collections.defaultdict)
+// an inert placeholder that is left out of the result. Every other global is refused before
+// anything could run; no code is ever executed. The result is plain data: tensors as (storage,
+// offset, shape, stride) over storages named by their archive key, with nested dicts flattened by '.'.
 #pragma once
 
 #include <cstddef>
