@@ -180,6 +180,24 @@ TEST_CASE("text grouping ignores what padding positions hold") {
         Approx(la.sum().item<double>() / 28).epsilon(1e-6));
 }
 
+TEST_CASE("text grouping stages pool the input, every layer and the groups, and end at the pooled embedding") {
+  torch::manual_seed(9);
+  models::TextGroupingConfig config = test::small_text_grouping(0.0);
+  models::TextGrouping model(config);
+  model->eval();
+  test::TokenBatch batch = test::token_batch(lengths, 12, 40, 5);
+  const std::vector<at::Tensor> stages = model->stages(batch.ids, batch.keep);
+  REQUIRE(stages.size() == static_cast<size_t>(1 + config.encoder_layers + 1 + config.group_layers + 1));
+  CHECK(torch::allclose(stages.back(), model->forward(batch.ids, batch.keep).pooled));
+  // The input stage by hand: caption 1 has 4 real tokens.
+  const at::Tensor input = model->token_embedding(batch.ids[1].narrow(0, 0, 4)) + model->positional_embedding.narrow(0, 0, 4);
+  CHECK(test::max_abs_diff(stages[0][1], input.mean(0)) < 1e-6);
+  for (size_t s = 0; s + 1 < stages.size(); ++s) CHECK(stages[s].sizes() == at::IntArrayRef({5, config.width}));
+  // What padding holds changes no stage.
+  const std::vector<at::Tensor> other = model->stages(batch.ids.masked_fill(batch.keep.logical_not(), 17), batch.keep);
+  for (size_t s = 0; s < stages.size(); ++s) CHECK(test::max_abs_diff(stages[s], other[s]) < 1e-6);
+}
+
 TEST_CASE("text grouping temperature starts at 1 over 0.07 and is clamped at 100") {
   models::TextGrouping model(test::small_text_grouping());
   CHECK(model->scale().item<double>() == Approx(1 / 0.07).epsilon(1e-6));

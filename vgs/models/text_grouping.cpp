@@ -88,20 +88,44 @@ void TextGroupingImpl::check_inputs(const at::Tensor& ids, const at::Tensor& kee
           log::cat("ids must lie in 0..", c.vocab_size - 1, " (vocab_size ", c.vocab_size, "), got ", low, "..", high));
 }
 
-TextGroupingOutput TextGroupingImpl::forward(const at::Tensor& ids, const at::Tensor& keep) {
+TextGroupingOutput TextGroupingImpl::forward(const at::Tensor& ids, const at::Tensor& keep) { return encode(ids, keep, nullptr); }
+
+std::vector<at::Tensor> TextGroupingImpl::stages(const at::Tensor& ids, const at::Tensor& keep) {
+  std::vector<at::Tensor> stages;
+  encode(ids, keep, &stages);
+  return stages;
+}
+
+TextGroupingOutput TextGroupingImpl::encode(const at::Tensor& ids, const at::Tensor& keep, std::vector<at::Tensor>* stages) {
   check_inputs(ids, keep);
   const int64_t B = ids.size(0), L = ids.size(1), K = config_.groups, W = config_.width;
+  const at::Tensor token_weights = keep.to(group_token.scalar_type()).unsqueeze(2) / keep.sum(1).view({B, 1, 1});  // [B, L, 1]
+  auto record_tokens = [&](const at::Tensor& x) {
+    if (stages) stages->push_back((x.narrow(1, 0, L) * token_weights).sum(1));
+  };
+  auto record_groups = [&](const at::Tensor& g) {
+    if (stages) stages->push_back(g.mean(1));
+  };
   at::Tensor tokens = token_embedding(ids) + positional_embedding.narrow(0, 0, L);  // [B, L, W]
+  record_tokens(tokens);
   at::Tensor h = at::cat({tokens, group_token.unsqueeze(0).expand({B, K, W})}, 1);  // [B, L + K, W]
   // Bidirectional attention: every row sees every real token and every group.
   at::Tensor mask = at::cat({keep, at::ones({B, K}, keep.options())}, 1).view({B, 1, 1, L + K});
-  for (const auto& layer : *layers) h = layer->as<nn::PreNormEncoderLayerImpl>()->forward(h, mask);
+  for (const auto& layer : *layers) {
+    h = layer->as<nn::PreNormEncoderLayerImpl>()->forward(h, mask);
+    record_tokens(h);
+  }
   Assignment assigned = grouping(h.narrow(1, 0, L), h.narrow(1, L, K), keep);
   at::Tensor g = assigned.groups;  // [B, K, W]
-  for (const auto& layer : *group_layers) g = layer->as<nn::PreNormEncoderLayerImpl>()->forward(g, {});
+  record_groups(g);
+  for (const auto& layer : *group_layers) {
+    g = layer->as<nn::PreNormEncoderLayerImpl>()->forward(g, {});
+    record_groups(g);
+  }
   TextGroupingOutput out;
   out.groups = l2_normalise(projection(ln_final(g)));  // [B, K, D]
   out.pooled = pool(out.groups);
+  if (stages) stages->push_back(out.pooled);
   out.assignment_hard = assigned.hard;
   out.assignment_soft = assigned.soft;
   return out;

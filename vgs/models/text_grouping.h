@@ -21,6 +21,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 #include "vgs/core/choices.h"
 #include "vgs/models/grouping_block.h"
@@ -79,6 +80,11 @@ class TextGroupingImpl : public torch::nn::Module {
   // Training: Gumbel noise in the assignment and dropout, drawn from the default generator of the
   // model's device; eval: deterministic. vgs::Error for ids or keep of the wrong shape or type.
   TextGroupingOutput forward(const at::Tensor& ids, const at::Tensor& keep);
+  // What vgs-analyze compares layer by layer, each [B, W] (the last [B, D]): the input (token plus
+  // position embeddings), each encoder layer's output, both mean-pooled over the real tokens; the
+  // grouping block's groups and each group layer's output, mean-pooled over the K groups; the pooled
+  // caption embedding (forward's `pooled`). Runs as forward does (call eval() first for no noise).
+  std::vector<at::Tensor> stages(const at::Tensor& ids, const at::Tensor& keep);
 
   // Teacher forcing: the decoder reads ids[:, :-1] and the groups [B, K, D] and predicts ids[:, 1:].
   // Per target token cross-entropy [B, L - 1], zero where the target is padding.
@@ -109,6 +115,8 @@ class TextGroupingImpl : public torch::nn::Module {
 
  private:
   void check_inputs(const at::Tensor& ids, const at::Tensor& keep) const;
+  // forward's work; when `stages` is given, each stage's pooled output is appended to it.
+  TextGroupingOutput encode(const at::Tensor& ids, const at::Tensor& keep, std::vector<at::Tensor>* stages);
 
   TextGroupingConfig config_;
 };
