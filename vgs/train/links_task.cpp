@@ -8,6 +8,7 @@
 #include "vgs/core/error.h"
 #include "vgs/core/strings.h"
 #include "vgs/dist/group.h"
+#include "vgs/dist/shares.h"
 #include "vgs/losses/language_links.h"
 
 namespace vgs::train {
@@ -85,7 +86,7 @@ StepLoss LinksTask::links_loss(const TripletBatch& batch, const SplitData& split
 StepLoss LinksTask::sharded_links_loss(const TripletBatch& batch) {
   const auto n = static_cast<int64_t>(batch.words.size());
   const int64_t world = group_->size(), rank = group_->rank();
-  const int64_t first = n * rank / world, count = n * (rank + 1) / world - first;
+  const int64_t first = dist::share_begin(n, rank, world), count = dist::share_begin(n, rank + 1, world) - first;
   StepLoss out;
   if (count > 0) {
     out = links_loss(slice_items(batch, first, count), *train_);

@@ -5,23 +5,18 @@
 
 #include "vgs/dist/gather.h"
 #include "vgs/dist/group.h"
+#include "vgs/dist/shares.h"
 #include "vgs/losses/infonce.h"
 
 namespace vgs::train {
-
-std::vector<int64_t> rank_counts(int64_t n, int64_t world) {
-  std::vector<int64_t> counts;
-  for (int64_t r = 0; r < world; ++r) counts.push_back(n * (r + 1) / world - n * r / world);
-  return counts;
-}
 
 losses::LossOutput text_grouping_rank_loss(models::TextGroupingImpl& model, const losses::TextGroupingLossConfig& config,
                                            const at::Tensor& ids, const at::Tensor& keep, const at::Tensor& image_groups,
                                            dist::Group& group) {
   config.validate();
   const int64_t n = ids.size(0), world = group.size(), rank = group.rank();
-  const std::vector<int64_t> counts = rank_counts(n, world);
-  const int64_t first = n * rank / world, count = counts[static_cast<size_t>(rank)];
+  const std::vector<int64_t> counts = dist::share_counts(n, world);
+  const int64_t first = dist::share_begin(n, rank, world), count = counts[static_cast<size_t>(rank)];
   losses::LossOutput out;
   models::TextGroupingOutput text;
   at::Tensor pooled;

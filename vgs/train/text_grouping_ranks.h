@@ -21,9 +21,7 @@ class Group;
 
 namespace vgs::train {
 
-// Rank r's captions: n*r/W .. n*(r+1)/W - 1 of the batch of n (counts per rank, as the two-tower task).
-std::vector<int64_t> rank_counts(int64_t n, int64_t world);
-
+// Rank r's captions: its share of the batch (dist/shares.h), as in the two-tower and links tasks.
 // ids, keep [B, L] and image_groups [B, G, D]: the WHOLE global batch, which every rank holds (the
 // image side is frozen features, so each rank pools every image itself and only text is gathered).
 // Terms: "contrastive" (this rank's rows' mean, unscaled), "reconstruction" (mean over this rank's

@@ -9,6 +9,7 @@
 #include "vgs/data/pair_draws.h"
 #include "vgs/dist/gather.h"
 #include "vgs/dist/group.h"
+#include "vgs/dist/shares.h"
 #include "vgs/train/trial_scoring.h"
 
 namespace vgs::train {
@@ -146,9 +147,8 @@ StepLoss TwoTowerTask::batch_loss(const TrainBatch& batch, const SplitData& spli
 StepLoss TwoTowerTask::sharded_loss(const TrainBatch& batch) {
   const auto n = static_cast<int64_t>(batch.words.size());
   const int64_t world = group_->size(), rank = group_->rank();
-  std::vector<int64_t> counts;
-  for (int64_t r = 0; r < world; ++r) counts.push_back(n * (r + 1) / world - n * r / world);
-  const int64_t first = n * rank / world, count = counts[static_cast<size_t>(rank)];
+  const std::vector<int64_t> counts = dist::share_counts(n, world);
+  const int64_t first = dist::share_begin(n, rank, world), count = counts[static_cast<size_t>(rank)];
   StepLoss out = batch.own_negatives > 0 ? sharded_own_negatives_loss(batch, first, count)
                                          : sharded_gathered_loss(batch, counts, first);
   if (count > 0) out.loss.total = out.loss.total * (static_cast<double>(count * world) / static_cast<double>(n));
