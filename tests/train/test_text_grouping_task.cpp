@@ -143,6 +143,11 @@ TEST_CASE("vgs-eval scores a text grouping run as the trainer did and draws its 
     REQUIRE(summary.contains(key));
     CHECK(summary[key]["mean"].get<double>() == Approx(trainer["test/" + std::string(key)].get<double>()).epsilon(1e-6));
   }
+  // The "items" behind each figure: the phrases, the 24 test captions as queries, the images, the foils.
+  CHECK(summary["phrase/tiou"]["items"] == trainer["test/phrase/phrases"]);
+  CHECK(summary["retrieval/text_to_image/r10"]["items"] == 24);
+  CHECK(summary["retrieval/image_to_text/r1"]["items"] == 24);  // one caption a picture
+  CHECK(summary["forced_choice/foils_test/accuracy"]["items"] == 24);
   CHECK_THAT(core::read_file(dir.file("eval/results.md")), Contains("phrase/tiou (%)"));
   CHECK(fs::exists(dir.file("eval/phrase_alignment.png")));
   int maps = 0;

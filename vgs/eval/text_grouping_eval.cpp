@@ -6,8 +6,11 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <map>
+#include <set>
 
 #include "vgs/core/log.h"
+#include "vgs/data/forced_choice.h"
 #include "vgs/core/strings.h"
 #include "vgs/nn/device.h"
 #include "vgs/report/plot.h"
@@ -78,6 +81,19 @@ std::vector<std::string> write_attention_maps(train::TextGroupingTask& task, int
   return written;
 }
 
+// How many things each metric averages over (the report's "items" column): phrases, caption or
+// image queries, forced-choice items.
+int64_t metric_count(const std::string& metric, const train::CaptionSplitData& test, const std::map<std::string, double>& metrics) {
+  if (core::starts_with(metric, "phrase/")) return metrics.count("phrase/phrases") ? static_cast<int64_t>(metrics.at("phrase/phrases")) : 0;
+  if (core::starts_with(metric, "retrieval/text_to_image/")) return static_cast<int64_t>(test.caption_ids.size());
+  if (core::starts_with(metric, "retrieval/image_to_text/"))
+    return static_cast<int64_t>(std::set<std::string>(test.image_ids.begin(), test.image_ids.end()).size());
+  for (const train::ForcedChoiceSet& set : test.forced_choice)
+    if (core::starts_with(metric, "forced_choice/" + std::filesystem::path(set.file).stem().string() + "/"))
+      return static_cast<int64_t>(set.items.size());
+  return 0;
+}
+
 }  // namespace
 
 RunEvaluation evaluate_text_grouping_run(const std::string& run_dir, train::TextGroupingOptions run, const EvalOptions& o,
@@ -99,6 +115,7 @@ RunEvaluation evaluate_text_grouping_run(const std::string& run_dir, train::Text
       const std::string metric = key.substr(std::string("test/").size());
       if (metric_wanted(metric, tasks)) r.metrics[metric] = value;
     }
+  for (const auto& [metric, value] : r.metrics) r.counts[metric] = metric_count(metric, task.test_data(), r.metrics);
   if (has(tasks, "attention_maps")) r.figures = write_attention_maps(task, o.attention_captions, figures_dir + "/attention");
   return r;
 }
