@@ -147,6 +147,11 @@ void TextGroupingTask::load_test_data() {
   test_ = std::make_unique<CaptionSplitData>(load_caption_split(o_.test, "test"));
 }
 
+const CaptionSplitData& TextGroupingTask::test_data() const {
+  if (!test_) throw Error("text grouping task: the test split is not loaded (call load_test_data or load_data first)");
+  return *test_;
+}
+
 void TextGroupingTask::build_model(const c10::Device& device) {
   device_ = device;
   const CaptionSplitData& sizing = train_ ? *train_ : *test_;
@@ -190,15 +195,23 @@ StepLoss TextGroupingTask::batch_loss(const CaptionSplitData& split, const std::
   return out;
 }
 
+const std::vector<int64_t>& TextGroupingTask::epoch_order(int64_t epoch) {
+  if (epoch == order_epoch_) return order_;
+  const int64_t n = train_->tokens.ids.size(0);
+  order_.resize(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) order_[static_cast<size_t>(i)] = i;
+  std::mt19937_64 rng(core::mix_seed({o_.seed, 7, static_cast<uint64_t>(epoch)}));
+  for (int64_t i = n - 1; i > 0; --i)
+    std::swap(order_[static_cast<size_t>(i)], order_[core::uniform_index(rng, static_cast<uint64_t>(i) + 1)]);
+  order_epoch_ = epoch;
+  return order_;
+}
+
 StepLoss TextGroupingTask::step_loss(int64_t epoch, int64_t step) {
   // The epoch's order and the step's random draws (Gumbel noise, dropout) are functions of (seed,
   // epoch, step), so that a resumed run draws what the uninterrupted one would.
-  const int64_t n = train_->tokens.ids.size(0);
-  std::vector<int64_t> order(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) order[static_cast<size_t>(i)] = i;
-  std::mt19937_64 rng(core::mix_seed({o_.seed, 7, static_cast<uint64_t>(epoch)}));
-  for (int64_t i = n - 1; i > 0; --i)
-    std::swap(order[static_cast<size_t>(i)], order[core::uniform_index(rng, static_cast<uint64_t>(i) + 1)]);
+  const std::vector<int64_t>& order = epoch_order(epoch);
+  const int64_t n = static_cast<int64_t>(order.size());
   const int64_t begin = step * o_.batch_size, end = std::min(n, begin + o_.batch_size);
   torch::manual_seed(core::mix_seed({o_.seed, 8, static_cast<uint64_t>(epoch), static_cast<uint64_t>(step)}));
   return batch_loss(*train_, std::vector<int64_t>(order.begin() + begin, order.begin() + end), true);

@@ -95,9 +95,19 @@ class TextGroupingTask : public Task {
   void load_test_data();
   // The attention maps of the first `count` test captions (fewer when the split has fewer).
   std::vector<AttentionMap> attention_maps(int64_t count);
+  // For vgs-analyze, after load_test_data and build_model: the options with the toy world's paths
+  // filled in, the test split, the tokenizer, the model and where it runs.
+  const TextGroupingOptions& options() const { return o_; }
+  const CaptionSplitData& test_data() const;
+  const text::Tokenizer& tokenizer() const { return *tokenizer_; }
+  models::TextGroupingImpl& grouping_model() { return *model_; }
+  const c10::Device& device() const { return device_; }
 
  private:
   void use_toy_captions();
+  // The train captions' shuffled order for an epoch, a function of (seed, epoch); kept for the
+  // epoch's steps rather than drawn again at each.
+  const std::vector<int64_t>& epoch_order(int64_t epoch);
   void prepare_tokenizer();
   CaptionSplitData load_caption_split(const CaptionSplit& split, const std::string& name) const;
   // The batch's loss: whole (graph attached) or by GradCache (gradients already accumulated, loss detached).
@@ -111,6 +121,8 @@ class TextGroupingTask : public Task {
   std::unique_ptr<CaptionSplitData> train_, valid_, test_;
   models::TextGrouping model_{nullptr};
   dist::Group* group_ = nullptr;
+  int64_t order_epoch_ = -1;
+  std::vector<int64_t> order_;
 };
 
 }  // namespace vgs::train
