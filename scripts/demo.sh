@@ -45,6 +45,9 @@ else
 fi
 say "evaluating the text grouping run: phrase alignment, retrieval, forced choice, attention maps"
 "$bin/vgs-eval" --runs "$text_run" --out "$text_run/eval"
+say "analysing the text grouping run: its text encoder against groupvit_tiny's stages (CKA), silhouette and LDA
+of the toy labels by layer, PCA and t-SNE of captions and images (docs/analysis.md)"
+"$bin/vgs-analyze" recipes/toy/analyze_text_grouping.yaml --run "$text_run" --out "$text_run/analysis"
 
 tiny_run="${VGS_DEMO_TINY_RUN:-runs/toy_me_bilingual_tiny}"
 say "representation analysis: the bilingual model on the tiny WavLM, then CKA between the WavLM's hidden
@@ -57,4 +60,4 @@ fi
 "$bin/vgs-analyze" recipes/toy/analyze.yaml --run "$tiny_run" --out "$tiny_run/analysis"
 
 say "done in $(( $(date +%s) - start )) s after set-up. Plots: $run/eval/*.png; table: $run/eval/results.md;
-text grouping: $text_run/eval/ (results.md, attention/*.png); analysis: $tiny_run/analysis/ (results.json, *.png, *.pdf)"
+text grouping: $text_run/eval/ (results.md, attention/*.png) and $text_run/analysis/; analysis: $tiny_run/analysis/ (results.json, *.png, *.pdf)"

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "vgs/analysis/figures.h"
+#include "vgs/analysis/layerwise.h"
 #include "vgs/analysis/measures.h"
 #include "vgs/analysis/representations.h"
 #include "vgs/core/fs.h"
@@ -24,10 +25,6 @@ using json = nlohmann::json;
 namespace vgs::analysis {
 
 namespace {
-
-bool wants(const AnalyzeOptions& o, const std::string& measure) {
-  return std::find(o.measures.begin(), o.measures.end(), measure) != o.measures.end();
-}
 
 // The run's model at the checkpoint asked for, on its test split (trial lists are read by me_words).
 struct LoadedRun {
@@ -69,52 +66,6 @@ std::vector<LayerStack> layer_stacks(const train::TwoTowerOptions& run, LoadedRu
   return stacks;
 }
 
-// CKA between every pair of one modality's stacks (the same items), on the items or their word means.
-void cka_pairs(json& results, FigureWriter& figures, const std::vector<LayerStack>& stacks, const ItemSample& items,
-               const AnalyzeOptions& o) {
-  std::vector<std::string> words;
-  std::vector<LayerStack> compared = stacks;
-  if (o.aggregate_exemplars)
-    for (LayerStack& s : compared) s = aggregate_by_word(s, items, &words);
-  for (size_t i = 0; i < compared.size(); ++i)
-    for (size_t j = i + 1; j < compared.size(); ++j) {
-      const std::string name = compared[i].model + " vs " + compared[j].model;
-      results["cka"][name] = cka_between(compared[i], compared[j], o.cka);
-      figures.cka("cka_" + compared[i].model + "_vs_" + compared[j].model, compared[i].model, compared[j].model, results["cka"][name]);
-    }
-}
-
-void layerwise_measures(json& results, const std::vector<LayerStack>& stacks, const ItemSample& items, const AnalyzeOptions& o) {
-  for (const LayerStack& s : stacks) {
-    if (wants(o, "silhouette")) results["silhouette"][s.model] = silhouette_by_layer(s, items, o.distance);
-    if (wants(o, "lda")) results["lda"][s.model] = lda_by_layer(s, items, o.lda_resamples, o.seed);
-  }
-}
-
-void layerwise_figures(const json& results, FigureWriter& figures, const AnalyzeOptions& o) {
-  if (results.contains("silhouette"))
-    figures.by_layer("silhouette", "Silhouette of the word groups by layer (" + o.distance + ")", "silhouette",
-                     results["silhouette"], "values", false);
-  if (results.contains("lda"))
-    figures.by_layer("lda", "LDA leave-one-out accuracy of the word by layer (95% bootstrap interval)", "accuracy", results["lda"],
-                     "accuracy", true);
-}
-
-std::string summary_lines(const json& results) {
-  std::string out = "vgs-analyze: " + std::to_string(results["items"].get<int64_t>()) + " items of " +
-                    std::to_string(results["words"].get<int64_t>()) + " words\n";
-  if (results.contains("cka"))
-    for (const auto& [name, r] : results["cka"].items())
-      out += "  CKA " + name + ": " + std::to_string(r["rows"].size()) + " x " + std::to_string(r["columns"].size()) + " layers\n";
-  if (results.contains("silhouette"))
-    for (const auto& [model, r] : results["silhouette"].items()) out += "  silhouette by layer, " + model + ": " + r["values"].dump() + "\n";
-  if (results.contains("lda"))
-    for (const auto& [model, r] : results["lda"].items()) out += "  LDA accuracy by layer, " + model + ": " + r["accuracy"].dump() + "\n";
-  if (results.contains("me_words"))
-    out += "  ME accuracy vs centroid distance: " + results["me_words"]["accuracy_vs_centroid_distance"].dump() + "\n";
-  return out;
-}
-
 }  // namespace
 
 AnalysisOutput analyze_run(const std::string& run_dir, train::TwoTowerOptions run, const AnalyzeOptions& o) {
@@ -139,14 +90,20 @@ AnalysisOutput analyze_run(const std::string& run_dir, train::TwoTowerOptions ru
     layerwise_measures(results, stacks, items, o);
     if (audio_side && wants(o, "cross_lingual")) results["cross_lingual"] = cross_lingual(stacks, items);
   }
-  layerwise_figures(results, figures, o);
+  layerwise_figures(results, figures, o, "word");
   if (wants(o, "me_words")) {
     results["me_words"] = me_words(*loaded.model, run, loaded.test, audio, images, loaded.device);
     figures.me_words(results["me_words"]);
   }
-  if (wants(o, "pca"))
-    figures.pca(train::embed_items(*loaded.model, audio.ids, *loaded.test.audio_features, true, loaded.device), audio,
-                train::embed_items(*loaded.model, images.ids, *loaded.test.image_features, false, loaded.device), images);
+  if (wants(o, "pca") || wants(o, "tsne")) {
+    const at::Tensor embeddings = torch::cat({train::embed_items(*loaded.model, audio.ids, *loaded.test.audio_features, true, loaded.device),
+                                              train::embed_items(*loaded.model, images.ids, *loaded.test.image_features, false, loaded.device)});
+    for (const std::string method : {"pca", "tsne"})
+      if (wants(o, method)) {
+        const double kl = figures.projections(method, embeddings, two_tower_colourings(audio, images), o.seed);
+        if (method == "tsne") results["tsne"] = {{"points", embeddings.size(0)}, {"kl_divergence", kl}};
+      }
+  }
   if (wants(o, "forced_choice")) results["forced_choice"] = forced_choice(*loaded.model, loaded.test, o.human_choices, loaded.device);
   results["figures"] = figures.written();
   AnalysisOutput output{out_dir + "/results.json", figures.written(), summary_lines(results)};

@@ -3,11 +3,14 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <set>
 
 #include "vgs/metrics/geometry.h"
+#include "vgs/metrics/tsne.h"
 #include "vgs/report/plot.h"
 
 using json = nlohmann::json;
@@ -16,6 +19,15 @@ namespace vgs::analysis {
 
 namespace {
 double value_or_nan(const json& v) { return v.is_number() ? v.get<double>() : NAN; }
+
+// sklearn's t-SNE defaults, but a perplexity of at most (N - 1) / 3 so that small samples work (the
+// perplexity must stay below N).
+metrics::TsneOptions tsne_options(int64_t rows, uint64_t seed) {
+  metrics::TsneOptions o;
+  o.perplexity = std::min(30.0, static_cast<double>(rows - 1) / 3);
+  o.seed = seed;
+  return o;
+}
 }  // namespace
 
 std::vector<std::string> FigureWriter::paths(const std::string& stem) {
@@ -77,41 +89,71 @@ void FigureWriter::me_words(const json& result) {
   for (const std::string& path : paths("me_words")) report::write_scatter_plot(p, path);
 }
 
-void FigureWriter::pca(const at::Tensor& audio, const ItemSample& audio_items, const at::Tensor& images, const ItemSample& image_items) {
-  const at::Tensor all = torch::cat({audio, images}).to(torch::kFloat64);
-  const metrics::Projection projection = metrics::pca(all, 2);
-  const auto n = static_cast<int64_t>(audio_items.ids.size());
-  char variance[96];
-  std::snprintf(variance, sizeof variance, " (PC1 %.0f%%, PC2 %.0f%%)", 100 * projection.explained_variance_ratio[0],
-                100 * projection.explained_variance_ratio[1]);
-  auto point = [&](int64_t row, report::ScatterGroup& g) {
-    g.xs.push_back(projection.points[row][0].item<double>());
-    g.ys.push_back(projection.points[row][1].item<double>());
-  };
-  // By word: audio filled circles, images triangles, one colour per word.
-  report::ScatterPlot words{std::string("PCA of the embeddings by word") + variance, "PC1", "PC2", {}};
+std::vector<ScatterRows> two_tower_colourings(const ItemSample& audio, const ItemSample& images) {
+  ScatterRows words{"words", "by word", {}, {}, {}}, modality{"modality", "by language and modality", {}, {}, {}};
+  for (size_t i = 0; i < audio.ids.size(); ++i) {
+    words.group.push_back(audio.words[i]);
+    words.colour_key.push_back(audio.words[i]);
+    modality.group.push_back("audio, " + audio.languages[i]);
+    modality.colour_key.push_back(modality.group.back());
+  }
+  for (const std::string& word : images.words) {
+    words.group.push_back(word + " (image)");
+    words.colour_key.push_back(word);
+    modality.group.push_back("image");
+    modality.colour_key.push_back("image");
+  }
+  words.image.assign(audio.ids.size(), false);
+  words.image.resize(words.group.size(), true);
+  modality.image = words.image;
+  return {words, modality};
+}
+
+namespace {
+// One scatter plot of `points` [N, 2] coloured as `rows` says.
+report::ScatterPlot scatter_of(const at::Tensor& points, const ScatterRows& rows, const std::string& title, const std::string& axis) {
+  report::ScatterPlot p{title, axis + "1", axis + "2", {}};
   std::map<std::string, size_t> group_of;
-  std::map<std::string, int> colour_of;  // a word's images take its audio's colour
-  for (int64_t row = 0; row < all.size(0); ++row) {
-    const bool is_audio = row < n;
-    const std::string& word = is_audio ? audio_items.words[static_cast<size_t>(row)] : image_items.words[static_cast<size_t>(row - n)];
-    const int colour = colour_of.emplace(word, static_cast<int>(colour_of.size())).first->second;
-    const std::string key = word + (is_audio ? "" : " (image)");
-    auto [it, added] = group_of.emplace(key, words.groups.size());
-    if (added) words.groups.push_back({key, {}, {}, colour, is_audio ? 'o' : '^', true});
-    point(row, words.groups[it->second]);
+  std::map<std::string, int> colour_of;
+  const auto many = std::set<std::string>(rows.colour_key.begin(), rows.colour_key.end()).size() > 1;
+  for (size_t row = 0; row < rows.group.size(); ++row) {
+    const int colour = many ? colour_of.emplace(rows.colour_key[row], static_cast<int>(colour_of.size())).first->second : -1;
+    auto [it, added] = group_of.emplace(rows.group[row], p.groups.size());
+    if (added) p.groups.push_back({rows.group[row], {}, {}, colour, rows.image[row] ? '^' : 'o', true});
+    p.groups[it->second].xs.push_back(points[static_cast<int64_t>(row)][0].item<double>());
+    p.groups[it->second].ys.push_back(points[static_cast<int64_t>(row)][1].item<double>());
   }
-  for (const std::string& path : paths("pca_words")) report::write_scatter_plot(words, path);
-  // By language and modality.
-  report::ScatterPlot modality{std::string("PCA of the embeddings by language and modality") + variance, "PC1", "PC2", {}};
-  std::map<std::string, size_t> by_language;
-  for (int64_t row = 0; row < all.size(0); ++row) {
-    const std::string key = row < n ? "audio, " + audio_items.languages[static_cast<size_t>(row)] : "image";
-    auto [it, added] = by_language.emplace(key, modality.groups.size());
-    if (added) modality.groups.push_back({key, {}, {}, -1, row < n ? 'o' : '^', true});
-    point(row, modality.groups[it->second]);
+  return p;
+}
+}  // namespace
+
+double FigureWriter::projections(const std::string& method, const at::Tensor& embeddings, const std::vector<ScatterRows>& colourings,
+                                 uint64_t seed) {
+  const at::Tensor x = embeddings.to(torch::kFloat64);
+  at::Tensor points;
+  std::string note;
+  double kl = NAN;
+  if (method == "pca") {
+    const metrics::Projection projection = metrics::pca(x, 2);
+    points = projection.points;
+    char variance[96];
+    std::snprintf(variance, sizeof variance, " (PC1 %.0f%%, PC2 %.0f%%)", 100 * projection.explained_variance_ratio[0],
+                  100 * projection.explained_variance_ratio[1]);
+    note = variance;
+  } else {
+    const metrics::TsneResult tsne = metrics::tsne(x, tsne_options(x.size(0), seed));
+    points = tsne.embedding;
+    kl = tsne.kl_divergence;
+    char perplexity[96];
+    std::snprintf(perplexity, sizeof perplexity, " (perplexity %.0f, KL %.2f)", tsne_options(x.size(0), seed).perplexity, kl);
+    note = perplexity;
   }
-  for (const std::string& path : paths("pca_modality")) report::write_scatter_plot(modality, path);
+  const std::string label = method == "pca" ? "PCA" : "t-SNE";
+  for (const ScatterRows& rows : colourings) {
+    const report::ScatterPlot plot = scatter_of(points, rows, label + " of the embeddings " + rows.title + note, method == "pca" ? "PC" : "t-SNE ");
+    for (const std::string& path : paths(method + "_" + rows.name)) report::write_scatter_plot(plot, path);
+  }
+  return kl;
 }
 
 }  // namespace vgs::analysis

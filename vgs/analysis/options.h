@@ -16,13 +16,17 @@ namespace vgs::analysis {
 void add_analyze_options(core::Schema& schema);
 
 struct AnalyzeOptions {
-  std::string run;                  // a vgs-train run folder (two-tower)
+  std::string run;                  // a vgs-train run folder (two-tower or text grouping)
   std::string checkpoint = "best";  // best or last
   std::string out;                  // results.json and figures; "" = RUN/analysis
-  // cka, silhouette, lda, me_words, cross_lingual, pca, forced_choice
-  std::vector<std::string> measures{"cka", "silhouette", "lda", "me_words", "cross_lingual", "pca"};
-  std::vector<std::string> modalities{"audio", "image"};  // whose stacks the layerwise measures take
-  int64_t items_per_word = 10;      // audio per (word, language), images per word, from the test split
+  // cka, silhouette, lda, me_words, cross_lingual, pca, tsne, forced_choice; empty until
+  // use_family_defaults: every measure of the run's family but forced_choice
+  std::vector<std::string> measures;
+  // whose stacks the layerwise measures take: audio, image (two-tower), text, image (text grouping);
+  // empty until use_family_defaults: both of the family's
+  std::vector<std::string> modalities;
+  int64_t items_per_word = 10;      // audio per (word, language), images per word, captions per label
+  std::string labels;               // text grouping: JSON Lines {id or image, label}; "" = each caption's image
   uint64_t seed = 42;               // of that sample and of the LDA resampling
   std::vector<int64_t> backbone_layers;     // of the run's audio backbone; empty = every layer
   std::vector<std::string> hidden_states;   // representations files of other models (docs/analysis.md)
@@ -36,6 +40,10 @@ struct AnalyzeOptions {
 };
 
 AnalyzeOptions analyze_options(const core::Config& config);
+
+// Fills the measures and modalities left empty with the family's defaults, and refuses (naming the
+// key) a measure or modality that the family does not have.
+void use_family_defaults(AnalyzeOptions& options, bool text_grouping);
 
 // The measures vgs-analyze knows, in report order.
 const std::vector<std::string>& known_measures();

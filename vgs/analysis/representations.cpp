@@ -58,11 +58,11 @@ ItemSample sample_images(const train::SplitData& split, int64_t per_word, uint64
 
 namespace {
 // The items' rows of a feature bank, each layer mean-pooled: one [N, D_l] per layer of the bank.
-std::vector<at::Tensor> pooled_layers(const train::FeatureBank& bank, const ItemSample& items) {
+std::vector<at::Tensor> pooled_layers(const train::FeatureBank& bank, const std::vector<std::string>& ids) {
   std::vector<std::vector<at::Tensor>> parts;
-  for (size_t begin = 0; begin < items.ids.size(); begin += 64) {
-    const std::vector<std::string> chunk(items.ids.begin() + static_cast<int64_t>(begin),
-                                         items.ids.begin() + static_cast<int64_t>(std::min(items.ids.size(), begin + 64)));
+  for (size_t begin = 0; begin < ids.size(); begin += 64) {
+    const std::vector<std::string> chunk(ids.begin() + static_cast<int64_t>(begin),
+                                         ids.begin() + static_cast<int64_t>(std::min(ids.size(), begin + 64)));
     auto [features, lengths] = bank.collate(chunk);
     std::vector<at::Tensor> means = mean_per_layer(features, lengths);
     parts.resize(means.size());
@@ -74,21 +74,33 @@ std::vector<at::Tensor> pooled_layers(const train::FeatureBank& bank, const Item
 }
 }  // namespace
 
+std::vector<int64_t> every_layer(const backbones::BackboneRequest& request) {
+  const auto backbone = backbones::make_backbone(request);
+  std::vector<int64_t> layers;
+  for (int64_t l = backbone->first_layer(); l <= backbone->last_layer(); ++l) layers.push_back(l);
+  return layers;
+}
+
 LayerStack backbone_stack(const train::TwoTowerOptions& run, std::vector<int64_t> layers, const ItemSample& items, bool audio) {
-  const backbones::BackboneRequest& request = audio ? run.audio_backbone : run.image_backbone;
-  const std::string& manifest = audio ? run.test.audio_manifest : run.test.image_manifest;
-  if (layers.empty()) {
-    const auto backbone = backbones::make_backbone(request);
-    for (int64_t l = backbone->first_layer(); l <= backbone->last_layer(); ++l) layers.push_back(l);
-  }
+  if (!audio) return image_layer_stack(run.extraction, run.image_backbone, run.test.image_manifest, layers, items.ids);
+  const backbones::BackboneRequest& request = run.audio_backbone;
+  if (layers.empty()) layers = every_layer(request);
   LayerStack stack{request.name, {}, {}};
   for (int64_t l : layers) stack.layer_names.push_back(std::to_string(l));
-  if (audio) {  // one store holds every layer: [L, T, D] per item
-    stack.layers = pooled_layers(train::FeatureBank(train::cached_feature_store(run.extraction, request, layers, manifest)), items);
-    return stack;
+  // one store holds every layer: [L, T, D] per item
+  stack.layers = pooled_layers(train::FeatureBank(train::cached_feature_store(run.extraction, request, layers, run.test.audio_manifest)),
+                               items.ids);
+  return stack;
+}
+
+LayerStack image_layer_stack(const backbones::ExtractionOptions& extraction, const backbones::BackboneRequest& request,
+                             const std::string& manifest, std::vector<int64_t> layers, const std::vector<std::string>& ids) {
+  if (layers.empty()) layers = every_layer(request);
+  LayerStack stack{request.name, {}, {}};
+  for (int64_t l : layers) {  // image stages differ in size: one store each
+    stack.layer_names.push_back(std::to_string(l));
+    stack.layers.push_back(pooled_layers(train::FeatureBank(train::cached_feature_store(extraction, request, {l}, manifest)), ids).front());
   }
-  for (int64_t l : layers)  // image stages differ in size: one store each
-    stack.layers.push_back(pooled_layers(train::FeatureBank(train::cached_feature_store(run.extraction, request, {l}, manifest)), items).front());
   return stack;
 }
 

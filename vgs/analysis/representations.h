@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "vgs/backbones/extraction.h"
+#include "vgs/backbones/registry.h"
 #include "vgs/models/two_tower.h"
 #include "vgs/train/run.h"
 
@@ -39,6 +41,15 @@ ItemSample sample_images(const train::SplitData& split, int64_t per_word, uint64
 // (one for the audio layers; one per image stage, whose sizes differ), mean-pooled over each item's
 // valid frames or spatial tokens.
 LayerStack backbone_stack(const train::TwoTowerOptions& run, std::vector<int64_t> layers, const ItemSample& items, bool audio);
+
+// Every layer `layers` (empty: all) of an image backbone (e.g. GroupViT's stages) over `manifest`,
+// cached once per layer (stage sizes differ) and mean-pooled over each image's tokens; rows are
+// `ids` in order (an id may repeat, e.g. the image of each of its captions).
+LayerStack image_layer_stack(const backbones::ExtractionOptions& extraction, const backbones::BackboneRequest& request,
+                             const std::string& manifest, std::vector<int64_t> layers, const std::vector<std::string>& ids);
+
+// Every layer of a backbone, first to last.
+std::vector<int64_t> every_layer(const backbones::BackboneRequest& request);
 
 // The stages of the trained audio (or image) tower (PoolingTowerImpl::stages): input, each layer's
 // CLS, embedding; named "audio_tower" or "image_tower".

@@ -177,7 +177,7 @@ void write_json_lines(const std::string& path, const std::vector<json>& lines) {
 struct SplitFiles {
   std::vector<ImageItem> images;
   std::vector<CaptionItem> captions;
-  std::vector<json> scenes, foils;
+  std::vector<json> scenes, foils, labels;
 };
 
 // Draws, renders and describes scene `i` of the split, with its foil.
@@ -190,6 +190,7 @@ void add_scene(SplitFiles& files, const std::string& image_dir, const std::strin
   files.images.push_back(ImageItem{id, path, id, "toy_captions", 0});
   files.captions.push_back(CaptionItem{id, id, caption.text, caption.spans, 0});
   files.scenes.push_back(scene_line(id, scene));
+  files.labels.push_back({{"image", id}, {"label", std::to_string(scene.size()) + (scene.size() == 1 ? " object" : " objects")}});
 
   const int index = static_cast<int>(core::uniform_index(rng, scene.size()));
   const std::string category = kFoilCategories[core::uniform_index(rng, std::size(kFoilCategories))];
@@ -214,6 +215,7 @@ void make_split(const std::string& dir, const std::string& split, int split_inde
   write_image_manifest(dir + "/manifests/images_" + split + ".jsonl", files.images);
   write_caption_manifest(dir + "/manifests/captions_" + split + ".jsonl", files.captions);
   write_json_lines(dir + "/manifests/scenes_" + split + ".jsonl", files.scenes);
+  write_json_lines(dir + "/manifests/labels_" + split + ".jsonl", files.labels);
   write_json_lines(dir + "/foils/foils_" + split + ".jsonl", files.foils);
   result.images += scenes;
   result.captions += scenes;

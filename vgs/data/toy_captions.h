@@ -22,7 +22,8 @@ struct ToyCaptionsResult {
 
 // Writes, for each split (train, val, test): images/<split>/<id>.png, manifests/images_<split>.jsonl,
 // manifests/captions_<split>.jsonl (one caption per picture, spans labelled by the object's index
-// from the left), manifests/scenes_<split>.jsonl (each object's shape, colour, size and centre) and
+// from the left), manifests/scenes_<split>.jsonl (each object's shape, colour, size and centre),
+// manifests/labels_<split>.jsonl (each image's object count, "2 objects": labels for vgs-analyze) and
 // foils/foils_<split>.jsonl (forced-choice lines: id, image, caption, foil, foil_spans, category).
 // Existing files are replaced.
 ToyCaptionsResult make_toy_captions(const std::string& out_dir, const ToyCaptionsOptions& options = {});
