@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <functional>
 #include <thread>
@@ -12,6 +13,7 @@
 #include "tests/support/temp_dir.h"
 #include "vgs/dist/gather.h"
 #include "vgs/dist/group.h"
+#include "vgs/dist/shares.h"
 #include "vgs/dist/world.h"
 #include "vgs/losses/infonce.h"
 
@@ -64,17 +66,18 @@ TEST_CASE("Gloo collectives on three ranks: sum, broadcast, gather, any, mean, r
   on_ranks(3, [](dist::Group& g) {
     at::Tensor x = at::full({2}, static_cast<float>(g.rank() + 1));
     g.all_reduce_sum_(x);
-    CHECK(x.equal(at::full({2}, 6.0f)));
+    test::expect_on_rank(x.equal(at::full({2}, 6.0f)), "all_reduce_sum_ to give 6");
     at::Tensor y = at::full({3}, static_cast<float>(g.rank()));
     g.broadcast_(y, 2);
-    CHECK(y.equal(at::full({3}, 2.0f)));
-    CHECK(g.all_gather(at::full({1}, static_cast<float>(g.rank()))).view({-1}).equal(at::arange(3).to(at::kFloat)));
-    CHECK(g.any(g.rank() == 1));
-    CHECK_FALSE(g.any(false));
-    CHECK(g.mean(static_cast<double>(g.rank())) == Approx(1.0));
+    test::expect_on_rank(y.equal(at::full({3}, 2.0f)), "broadcast_ from rank 2");
+    test::expect_on_rank(g.all_gather(at::full({1}, static_cast<float>(g.rank()))).view({-1}).equal(at::arange(3).to(at::kFloat)),
+                         "all_gather in rank order");
+    test::expect_on_rank(g.any(g.rank() == 1), "any to see rank 1's true");
+    test::expect_on_rank(!g.any(false), "any of all false to be false");
+    test::expect_on_rank(std::abs(g.mean(static_cast<double>(g.rank())) - 1.0) < 1e-12, "mean of the ranks to be 1");
     int order = 0;
     g.main_first("test", [&] { order = g.is_main() ? 1 : 2; });
-    CHECK(order == (g.is_main() ? 1 : 2));
+    test::expect_on_rank(order == (g.is_main() ? 1 : 2), "main_first to run the body on every rank");
   });
 }
 
@@ -93,9 +96,8 @@ TEST_CASE("local in-batch and shared-negative losses over 2 and 3 ranks give the
     for (int ranks : {2, 3}) {
       INFO((shared ? "shared negatives, " : "in-batch, ") << ranks << " ranks");
       on_ranks(ranks, [&](dist::Group& g) {
-        std::vector<int64_t> counts;
-        for (int r = 0; r < ranks; ++r) counts.push_back(n * (r + 1) / ranks - n * r / ranks);
-        const int64_t first = n * g.rank() / ranks, count = counts[static_cast<size_t>(g.rank())];
+        const std::vector<int64_t> counts = dist::share_counts(n, ranks);
+        const int64_t first = dist::share_begin(n, g.rank(), ranks), count = counts[static_cast<size_t>(g.rank())];
         at::Tensor a = audio.narrow(0, first, count).clone().requires_grad_(true);
         at::Tensor i = image.narrow(0, first, count).clone().requires_grad_(true);
         at::Tensor all_a = dist::all_gather_rows_with_grad(a, counts, g), all_i = dist::all_gather_rows_with_grad(i, counts, g);
@@ -106,9 +108,10 @@ TEST_CASE("local in-batch and shared-negative losses over 2 and 3 ranks give the
         // This rank's share (count * W / n), then the trainer's average over ranks.
         (local.total * (static_cast<double>(count * ranks) / n)).backward();
         at::Tensor grads = at::cat({a.grad(), i.grad()});
-        CHECK(g.mean(local.total.item<double>() * count / n * ranks) == Approx(whole(audio, image).total.item<double>()));
+        const double mean = g.mean(local.total.item<double>() * count / n * ranks), one = whole(audio, image).total.item<double>();
+        test::expect_on_rank(std::abs(mean - one) <= 1e-5 * std::abs(one), "the ranks' mean loss to be one process's");
         at::Tensor want = at::cat({want_audio.narrow(0, first, count), want_image.narrow(0, first, count)});
-        CHECK((grads / ranks - want).abs().max().item<double>() < 1e-6);
+        test::expect_on_rank((grads / ranks - want).abs().max().item<double>() < 1e-6, "each rank's gradient share to be one process's");
       });
     }
   }

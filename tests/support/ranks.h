@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <exception>
+#include <stdexcept>
 #include <functional>
 #include <string>
 #include <thread>
@@ -15,6 +16,13 @@
 #include "vgs/dist/world.h"
 
 namespace vgs::test {
+
+// Catch2's CHECK and INFO are not thread-safe: inside a rank's body, a check throws instead, and
+// on_ranks reports it, naming the rank, once every thread has joined. (A rank that throws leaves the
+// others waiting in their next collective until the group's timeout.)
+inline void expect_on_rank(bool ok, const std::string& what) {
+  if (!ok) throw std::runtime_error("expected " + what);
+}
 
 // Runs body(group) on `ranks` threads, one Gloo rank each, on a fresh port; an exception on a rank is
 // a failed check naming the rank.
