@@ -72,6 +72,19 @@ void check_figures(const std::string& out) {
   }
 }
 
+// ME trials are about the novel words: each has an accuracy, a spread and a distance.
+void check_me_words(const json& me_words) {
+  const json& words = me_words["words"];
+  CHECK(words.size() == 3);
+  for (const char* word : {"ball", "cup", "lamp"}) {
+    INFO(word);
+    REQUIRE(words.contains(word));
+    CHECK(words[word]["trials"].get<int>() > 0);
+    CHECK(words[word]["centroid_distance"].get<double>() > 0);
+  }
+  CHECK(me_words["accuracy_vs_centroid_distance"]["n"] == 3);
+}
+
 }  // namespace
 
 TEST_CASE("vgs-analyze measures the tiny WavLM and the trained tower layer by layer and draws the figures") {
@@ -118,16 +131,7 @@ TEST_CASE("vgs-analyze measures the tiny WavLM and the trained tower layer by la
     }
     CHECK(lda["chance"].get<double>() == Approx(1.0 / 7));  // 7 words on both sides
   }
-  // ME trials are about the novel words: each has an accuracy, a spread and a distance.
-  const json& words = results["me_words"]["words"];
-  CHECK(words.size() == 3);
-  for (const char* word : {"ball", "cup", "lamp"}) {
-    INFO(word);
-    REQUIRE(words.contains(word));
-    CHECK(words[word]["trials"].get<int>() > 0);
-    CHECK(words[word]["centroid_distance"].get<double>() > 0);
-  }
-  CHECK(results["me_words"]["accuracy_vs_centroid_distance"]["n"] == 3);
+  check_me_words(results["me_words"]);
   CHECK(results["cross_lingual"]["audio_tower (embedding)"]["en-fr"]["words"] == 7);
   // t-SNE of the 42 audio and 21 image embeddings (perplexity 20.7, below the default 30 for so few).
   CHECK(results["tsne"]["points"] == 7 * 2 * 3 + 7 * 3);
