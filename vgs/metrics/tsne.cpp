@@ -102,15 +102,16 @@ at::Tensor initial_embedding(const at::Tensor& x, const TsneOptions& o) {
 // sklearn's _kl_divergence (Student t with one degree of freedom): KL(P || Q) when asked (else NaN)
 // and its gradient.
 std::pair<double, at::Tensor> kl_divergence(const at::Tensor& p, const at::Tensor& y, bool compute_error) {
-  const at::Tensor differences = y.unsqueeze(1) - y.unsqueeze(0);
-  const at::Tensor kernel = (1 + differences.pow(2).sum(2)).reciprocal().fill_diagonal_(0);
-  const at::Tensor q = (kernel / kernel.sum()).clamp_min(kMachineEpsilon);
+  // In place where it can be: each step makes a few [N, N] passes, and their allocations showed.
+  at::Tensor kernel = at::cdist(y, y, 2.0, /*compute_mode=*/2);  // 2: exact differences, as pdist
+  kernel.pow_(2).add_(1).reciprocal_().fill_diagonal_(0);
+  const at::Tensor q = kernel.div(kernel.sum()).clamp_min_(kMachineEpsilon);
   double kl = std::numeric_limits<double>::quiet_NaN();
   if (compute_error) {
     const at::Tensor terms = p * at::log(p.clamp_min(kMachineEpsilon) / q);
     kl = (terms.sum() - terms.diagonal().sum()).item<double>();
   }
-  const at::Tensor pull = (p - q) * kernel;  // zero diagonal
+  const at::Tensor pull = (p - q).mul_(kernel);  // zero diagonal
   const at::Tensor gradient = 4 * (pull.sum(1, true) * y - at::matmul(pull, y));
   return {kl, gradient};
 }

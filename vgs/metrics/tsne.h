@@ -22,7 +22,7 @@ struct TsneOptions {
   uint64_t seed = 0;                     // of the random init (at::CPUGeneratorImpl); pca needs none
   double early_exaggeration = 12;        // P is multiplied by this for the first 250 iterations
   double learning_rate = 0;              // 0: sklearn's 'auto', max(N / early_exaggeration / 4, 50)
-  int64_t max_iter = 1000;               // > 250: gradient steps in all, the 250 exaggerated included
+  int64_t max_iter = 1000;               // >= 250: gradient steps in all, the 250 exaggerated included
   int64_t iterations_without_progress = 300;  // stop when the KL (checked every 50 steps) stalls this long
   double min_grad_norm = 1e-7;           // stop when the (gained) gradient's norm falls to this
 };
