@@ -3,11 +3,14 @@
 // the Python outputs as JSON. With a third argument "profile" it instead times WavLM Base+'s stages
 // (the speech.* profiler scopes of speech_transformer.cpp), run item by item (vgs's CPU path) and as
 // one masked batch (the path of other devices, and vgs's CPU path before it ran item by item).
+// A fourth argument FILE.pt keeps the CPU path's outputs there, or, when FILE.pt exists, reports their
+// largest difference from it (to check that a speed change keeps the outputs of the code before it).
 #include <ATen/record_function.h>
 #include <torch/torch.h>
 
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -118,8 +121,22 @@ struct StageClock {
   }
 };
 
+// The largest difference of `outputs` from those kept in `path`, or -1 after keeping them there.
+double compare_or_keep(const std::vector<at::Tensor>& outputs, const std::string& path) {
+  if (!std::filesystem::exists(path)) {
+    torch::save(outputs, path);
+    return -1;
+  }
+  std::vector<at::Tensor> kept;
+  torch::load(kept, path);
+  if (kept.size() != outputs.size()) throw std::runtime_error(path + ": expected " + std::to_string(outputs.size()) + " batches");
+  double diff = 0;
+  for (size_t i = 0; i < kept.size(); ++i) diff = std::max(diff, (outputs[i] - kept[i]).abs().max().item<double>());
+  return diff;
+}
+
 // One pass over the bench's batches per path, warm-up first; JSON with the total and each stage.
-void profile_wavlm(const std::string& dir) {
+void profile_wavlm(const std::string& dir, const std::string& reference) {
   backbones::SpeechTransformer model(backbones::SpeechTransformerConfig::wavlm_base_plus());
   backbones::load_speech_weights(*model, io::read_checkpoint(dir + "/wavlm.pt"), dir + "/wavlm.pt");
   io::Checkpoint wavlm_io = io::read_checkpoint(dir + "/wavlm_io.pt");
@@ -127,7 +144,7 @@ void profile_wavlm(const std::string& dir) {
   auto handle = at::addGlobalCallback(
       at::RecordFunctionCallback(&StageClock::enter, &StageClock::leave).scopes({at::RecordScope::USER_SCOPE}));
   std::cout << "{";
-  std::vector<at::Tensor> before;  // the batched path's outputs, to compare the CPU path's with
+  std::vector<at::Tensor> before, after;  // the batched and the CPU path's outputs
   double max_path_diff = 0;
   for (bool batched : {true, false}) {
     model->set_batched_on_cpu(batched);
@@ -137,6 +154,7 @@ void profile_wavlm(const std::string& dir) {
                                                      out.frame_lengths.unsqueeze(1)).unsqueeze(-1), 0.0);
       if (batched) before.push_back(valid);
       else max_path_diff = std::max(max_path_diff, (valid - before[i]).abs().max().item<double>());
+      if (!batched) after.push_back(valid);
     }
     StageClock::seconds().clear();
     auto start = std::chrono::steady_clock::now();
@@ -150,7 +168,9 @@ void profile_wavlm(const std::string& dir) {
     }
     std::cout << ", \"other\": " << total - staged << "}";
   }
-  std::cout << ", \"max_abs_diff_between_paths\": " << max_path_diff << "}\n";
+  std::cout << ", \"max_abs_diff_between_paths\": " << max_path_diff;
+  if (!reference.empty()) std::cout << ", \"max_abs_diff_vs_reference\": " << compare_or_keep(after, reference);
+  std::cout << "}\n";
   at::removeCallback(handle);
 }
 
@@ -165,7 +185,7 @@ int main(int argc, char** argv) {
   const int repeats = argc > 2 ? std::atoi(argv[2]) : 3;
   torch::InferenceMode guard;
   if (argc > 3 && std::string(argv[3]) == "profile") {
-    profile_wavlm(dir);
+    profile_wavlm(dir, argc > 4 ? argv[4] : "");
     return 0;
   }
   const WavlmResult wavlm = bench_wavlm(dir, repeats);

@@ -108,6 +108,28 @@ at::Tensor conv1d_as_matmul(const at::Tensor& frames_in, const at::Tensor& weigh
   return result;
 }
 
+// Conv 0 of the Base models (one input channel, then a GroupNorm with one group per channel) as
+// one product with the norm folded into its weight. y = rows * taps (+ bias) is linear in the
+// unfolded waveform rows [Lout, kernel], so y's per-channel mean and variance over time follow
+// from the rows' mean m and covariance S (kernel x kernel, summed in double): mean = m taps (+ bias),
+// var = diag(taps' S taps). The normalised output is then rows * (taps * scale) + shift, with no
+// pass over y for statistics (at::var_mean over time alone took longer than the product) and none
+// for the scale-and-shift. The conv bias cancels in the norm. Returns [Lout, Cout].
+at::Tensor single_channel_conv_group_norm(const at::Tensor& wave, const at::Tensor& weight, int64_t stride,
+                                          const torch::nn::GroupNorm& norm) {
+  const at::Tensor h = wave.contiguous();  // [L, 1]
+  const int64_t kernel = weight.size(2), frames = (h.size(0) - kernel) / stride + 1;
+  const at::Tensor rows = h.as_strided({frames, kernel}, {stride, 1}).contiguous();
+  const at::Tensor taps = weight.reshape({weight.size(0), kernel}).t();  // [kernel, Cout]
+  const at::Tensor rows64 = rows.to(at::kDouble), taps64 = taps.to(at::kDouble);
+  const at::Tensor mean_row = rows64.mean(0);                                                   // [kernel]
+  const at::Tensor covariance = rows64.t().mm(rows64).div_(frames).sub_(at::outer(mean_row, mean_row));
+  const at::Tensor variance = (covariance.mm(taps64) * taps64).sum(0).clamp_min_(0);           // [Cout]
+  const at::Tensor scale = norm->weight.to(at::kDouble) * at::rsqrt(variance + norm->options.eps());
+  const at::Tensor shift = norm->bias.to(at::kDouble) - mean_row.matmul(taps64) * scale;
+  return at::addmm(shift.to(rows.scalar_type()), rows, taps * scale.to(rows.scalar_type()).unsqueeze(0));
+}
+
 // One conv layer of the feature extractor: conv, optional norm, GELU.
 class ConvLayerImpl : public torch::nn::Module {
  public:
@@ -121,8 +143,12 @@ class ConvLayerImpl : public torch::nn::Module {
   // One utterance, time-major (h [L, Cin] -> [Lout, Cout]), the CPU path: products instead of
   // conv1d, the norm and GELU in place on the product's output.
   at::Tensor forward_frames(const at::Tensor& h) {
-    const auto& options = conv->options;
-    at::Tensor y = conv1d_as_matmul(h, conv->weight, conv->bias, (*options.stride())[0]);
+    const int64_t stride = (*conv->options.stride())[0];
+    if (norm_ == "group" && h.size(1) == 1) {
+      at::Tensor y = single_channel_conv_group_norm(h, conv->weight, stride, group_norm);
+      return at::gelu_(y);
+    }
+    at::Tensor y = conv1d_as_matmul(h, conv->weight, conv->bias, stride);
     if (norm_ == "group") {
       // One group per channel: statistics over time, then y = y * (w / std) + (b - mean * w / std).
       auto [var, mean] = at::var_mean(y, {0}, /*correction=*/0, /*keepdim=*/false);  // [C]
@@ -208,7 +234,7 @@ at::Tensor SpeechPositionalConvImpl::forward(const at::Tensor& hidden) {
   at::Tensor weight = at::_weight_norm(weight_v_, weight_g_, 2);
   at::Tensor h = at::conv1d(hidden.transpose(1, 2), weight, bias_, 1, kernel_ / 2, 1, groups_);  // [B, D, T(+1)]
   if (kernel_ % 2 == 0) h = h.narrow(2, 0, h.size(2) - 1);  // "same" padding for an even kernel
-  return at::gelu(h).transpose(1, 2);
+  return at::gelu_(h).transpose(1, 2);
 }
 
 SpeechAttentionImpl::SpeechAttentionImpl(const Config& c, bool owns_position_embedding)
@@ -261,7 +287,7 @@ at::Tensor SpeechAttentionImpl::forward(const at::Tensor& hidden, const at::Tens
   if (rows.key_padding.defined()) {
     at::Tensor padded = rows.key_padding.view({B, 1, 1, T});
     // Without a bias a boolean mask (true: attend) says the same as an additive one.
-    mask = mask.defined() ? mask.masked_fill(padded, -std::numeric_limits<float>::infinity()) : ~padded;
+    mask = mask.defined() ? mask.masked_fill_(padded, -std::numeric_limits<float>::infinity()) : ~padded;
   }
   std::optional<at::Tensor> attn_mask;  // SDPA takes no mask as nullopt, not as an undefined tensor
   if (mask.defined()) attn_mask = mask;
@@ -282,7 +308,8 @@ SpeechEncoderLayerImpl::SpeechEncoderLayerImpl(const Config& c, bool owns_positi
 
 at::Tensor SpeechEncoderLayerImpl::feed_forward(const at::Tensor& x) {
   RECORD_USER_SCOPE("speech.feed_forward");
-  return output_dense(at::gelu(intermediate_dense(x)));
+  at::Tensor inner = intermediate_dense(x);
+  return output_dense(at::gelu_(inner));  // in place: no second [R, 4D] tensor
 }
 
 at::Tensor SpeechEncoderLayerImpl::forward(const at::Tensor& hidden, const at::Tensor& bias, const FrameRows& rows) {
