@@ -87,7 +87,7 @@ CaptionSample sample_captions(const train::CaptionSplitData& test, const Analyze
     if (!o.labels.empty() && it == labels.end()) continue;  // unlabelled captions are left out
     all.push_back({test.caption_ids[i], o.labels.empty() ? test.image_ids[i] : it->second, static_cast<int64_t>(i)});
   }
-  if (all.empty()) throw Error(o.labels + ": no test caption has a label");
+  if (all.empty()) throw Error(o.labels.empty() ? "vgs-analyze: the run's test split has no captions" : o.labels + ": no test caption has a label");
   CaptionSample s;
   for (const LabelledCaption* c : eval::sample_per_key(all, [](const LabelledCaption& c) { return c.label; }, o.items_per_word, o.seed)) {
     s.items.ids.push_back(c->id);
