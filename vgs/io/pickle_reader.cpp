@@ -70,7 +70,7 @@ const char* kind_name(Kind kind) {
 
 // Classes that fairseq's and hydra's checkpoints pickle beside the weights (fairseq's `args`, an
 // omegaconf `cfg`), and the type names their metadata refers to. vgs never calls them: an instance
-// is an inert placeholder, so accepting them runs no code either.
+// is an inert object, so accepting them runs no code either.
 const std::set<std::string>& inert_type_names() {
   static const std::set<std::string> names = {
       "omegaconf.dictconfig.DictConfig", "omegaconf.listconfig.ListConfig", "omegaconf.base.ContainerMetadata",
@@ -329,7 +329,7 @@ class Unpickler {
     return instantiate(cls);
   }
 
-  // An argparse.Namespace is a dict of its attributes (filled by BUILD); the rest are placeholders.
+  // An argparse.Namespace is a dict of its attributes (filled by BUILD); the rest are inert objects.
   Object* instantiate(const Object* cls) {
     if (cls->callable == Callable::namespace_type) {
       Object* o = make(Kind::dict);

@@ -4,7 +4,7 @@
 // _rebuild_parameter, the torch.<X>Storage types), plus the configuration objects fairseq
 // checkpoints carry beside the weights: an argparse.Namespace becomes a dict of its attributes, an
 // omegaconf DictConfig (its omegaconf classes, typing.Any, builtin types, collections.defaultdict)
-// an inert placeholder that is left out of the result. Every other global is refused before
+// an inert object that is left out of the result. Every other global is refused before
 // anything could run; no code is ever executed. The result is plain data: tensors as (storage,
 // offset, shape, stride) over storages named by their archive key, with nested dicts flattened by '.'.
 #pragma once
