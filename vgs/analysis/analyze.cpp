@@ -49,10 +49,6 @@ LoadedRun load_run(const std::string& run_dir, train::TwoTowerOptions& run, cons
   return r;
 }
 
-bool wants_modality(const AnalyzeOptions& o, const std::string& modality) {
-  return std::find(o.modalities.begin(), o.modalities.end(), modality) != o.modalities.end();
-}
-
 // The stacks of one modality the layerwise measures compare: the backbone's hidden states (or image
 // stages), the trained tower's stages, and (audio) each representations file.
 std::vector<LayerStack> layer_stacks(const train::TwoTowerOptions& run, LoadedRun& loaded, const ItemSample& items,

@@ -13,6 +13,10 @@ bool wants(const AnalyzeOptions& o, const std::string& measure) {
   return std::find(o.measures.begin(), o.measures.end(), measure) != o.measures.end();
 }
 
+bool wants_modality(const AnalyzeOptions& o, const std::string& modality) {
+  return std::find(o.modalities.begin(), o.modalities.end(), modality) != o.modalities.end();
+}
+
 // CKA between every pair of one modality's stacks (the same items), on the items or their word means.
 void cka_pairs(json& results, FigureWriter& figures, const std::vector<LayerStack>& stacks, const ItemSample& items,
                const AnalyzeOptions& o) {

@@ -14,6 +14,7 @@
 namespace vgs::analysis {
 
 bool wants(const AnalyzeOptions& o, const std::string& measure);
+bool wants_modality(const AnalyzeOptions& o, const std::string& modality);
 
 // CKA between every pair of stacks (rows: the same items), on the items or, with
 // analyze.aggregate_exemplars, on each label's mean; results["cka"]["<a> vs <b>"] and a heatmap each.

@@ -33,10 +33,6 @@ namespace vgs::analysis {
 
 namespace {
 
-bool wants_modality(const AnalyzeOptions& o, const std::string& modality) {
-  return std::find(o.modalities.begin(), o.modalities.end(), modality) != o.modalities.end();
-}
-
 // analyze.labels: each caption's label, by caption id or by image (every caption of that image).
 std::map<std::string, std::string> read_caption_labels(const std::string& path, const train::CaptionSplitData& test) {
   const std::set<std::string> captions(test.caption_ids.begin(), test.caption_ids.end());
